@@ -1,0 +1,36 @@
+# Two commands for a newcomer: `make demo` scores the bundled sample, `make test` runs the tests.
+# Both set up a local virtual environment in .venv on first use (Python 3.11+ needed).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= sample.duckdb
+
+# Prefect runs in its local ephemeral mode (no server to start); keep its files in the project.
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+
+.PHONY: install demo test lint clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("xborder-pipeline needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/xborder score data/sample/sample_catalogue.csv --db $(DEMO_DB)
+	$(BIN)/xborder query "select suitability_band, warehouse_flag, count(*) as listings from latest_scores group by all order by all" --db $(DEMO_DB)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .prefect build dist *.egg-info .pytest_cache $(DEMO_DB)

@@ -1,0 +1,121 @@
+"""Prefect flow: score listing exports into the DuckDB store.
+
+Reads top to bottom as the run does: ingest -> validate -> features -> score -> load -> summary.
+Each task wraps one plain function of xborder_pipeline; only the load retries, as it is the IO step
+that can meet a briefly busy database file.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+import xborder_pipeline
+from xborder_pipeline.config import Settings, load_settings
+from xborder_pipeline.features import with_listing_features
+from xborder_pipeline.ingest import IngestResult, read_listings
+from xborder_pipeline.run_summary import RunSummary, check_reject_share, summarise
+from xborder_pipeline.scoring import with_scores
+from xborder_pipeline.store.database import RunCounts, RunRecord, record_failed_run, write_run
+from xborder_pipeline.validation import ValidationResult, validate_listings
+
+# Frames pass between tasks in memory: no result persistence, no input hashing for caches.
+stage = task(cache_policy=NO_CACHE, persist_result=False)
+
+
+@stage
+def ingest(paths: list[Path], file_format: str | None) -> IngestResult:
+    result = read_listings(paths, file_format)
+    get_run_logger().info("read %d records from %d file(s)", result.rows_read, len(paths))
+    return result
+
+
+@stage
+def validate(ingested: IngestResult, settings: Settings) -> ValidationResult:
+    checked = validate_listings(ingested.records, settings)
+    check_reject_share(ingested.rows_read, checked.rows_rejected, settings.run.max_reject_share, checked.rejects)
+    get_run_logger().info("%d valid, %d rejected", checked.valid.height, checked.rows_rejected)
+    return checked
+
+
+@stage
+def features(valid: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    return with_listing_features(valid, settings)
+
+
+@stage
+def score(featured: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    return with_scores(featured, settings)
+
+
+@task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=2)
+def load(
+    db_path: Path,
+    run: RunRecord,
+    ingested: IngestResult,
+    checked: ValidationResult,
+    scored: pl.DataFrame,
+) -> None:
+    finished_at = datetime.now(UTC)
+    lineage = {"run_id": pl.lit(run.run_id)}
+    write_run(
+        db_path,
+        run,
+        RunCounts(
+            rows_read=ingested.rows_read,
+            rows_scored=scored.height,
+            rows_rejected=checked.rows_rejected,
+            rows_skipped=ingested.skipped.height,
+        ),
+        listings=scored.with_columns(**lineage),
+        scores=scored.with_columns(**lineage, scored_at=pl.lit(finished_at)),
+        rejects=checked.rejects.with_columns(**lineage),
+        skipped=ingested.skipped.with_columns(**lineage),
+        finished_at=finished_at,
+    )
+
+
+@flow(name="score_catalogue", validate_parameters=False)
+def score_catalogue(
+    paths: list[str],
+    db_path: str,
+    config_path: str | None = None,
+    file_format: str | None = None,
+) -> RunSummary:
+    """Score the listing exports at `paths` into the DuckDB file at `db_path`."""
+    began = time.perf_counter()
+    settings = load_settings(config_path)
+    run = RunRecord(
+        run_id=str(flow_run.id or uuid.uuid4()),
+        started_at=datetime.now(UTC),
+        config_hash=settings.config_hash(),
+        input_files=[str(path) for path in paths],
+        version=xborder_pipeline.__version__,
+    )
+    database = Path(db_path)
+    try:
+        ingested = ingest([Path(path) for path in paths], file_format)
+        checked = validate(ingested, settings)
+        featured = features(checked.valid, settings)
+        scored = score(featured, settings)
+        load(database, run, ingested, checked, scored)
+    except Exception as error:
+        record_failed_run(database, run, error=str(error), finished_at=datetime.now(UTC))
+        raise
+    return summarise(
+        run.run_id,
+        database,
+        rows_read=ingested.rows_read,
+        scores=scored,
+        rejects=checked.rejects,
+        rows_rejected=checked.rows_rejected,
+        rows_skipped=ingested.skipped.height,
+        seconds=time.perf_counter() - began,
+    )

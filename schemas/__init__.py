@@ -1,0 +1,1 @@
+"""pandera data contracts for the datasets the pipeline reads and writes."""

@@ -1,0 +1,24 @@
+-- grain: one row per listing_id: the listing as last read, in canonical form with its lineage.
+-- Rewritten for the listings of each run (delete then insert, no key: keyed upserts are slow in DuckDB).
+create table if not exists listings (
+    listing_id          varchar not null,
+    sku                 varchar,
+    marketplace         varchar,
+    seller_id           varchar,
+    title               varchar,
+    category            varchar,
+    description         varchar,
+    price               double,
+    currency            varchar,
+    unit_cost           double,
+    weight_kg           double,
+    length_cm           double,
+    width_cm            double,
+    height_cm           double,
+    stock_qty           bigint,
+    monthly_units_sold  double,
+    moq                 bigint,
+    source_file         varchar not null,
+    source_row          bigint not null,
+    run_id              varchar not null
+);

@@ -1,0 +1,16 @@
+-- grain: one row per run of the scoring flow, successful or failed.
+-- Every input record is accounted for: rows_read = rows_scored + rows_rejected + rows_skipped.
+create table if not exists pipeline_runs (
+    run_id          varchar not null,
+    started_at      timestamp with time zone not null,
+    finished_at     timestamp with time zone,
+    status          varchar not null,          -- succeeded | failed
+    rows_read       bigint,
+    rows_scored     bigint,
+    rows_rejected   bigint,
+    rows_skipped    bigint,
+    config_hash     varchar not null,
+    input_files     varchar[],
+    error_message   varchar,
+    xborder_version varchar
+);

@@ -1,0 +1,165 @@
+"""The DuckDB store: a run commits whole or not at all, queries cannot write, current rows replace old."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.helpers import canonical_csv
+from xborder_pipeline.features import with_listing_features
+from xborder_pipeline.ingest import read_listings
+from xborder_pipeline.scoring import with_scores
+from xborder_pipeline.store import database
+from xborder_pipeline.store.database import (
+    AuditFailed,
+    QueryError,
+    RunCounts,
+    RunRecord,
+    StoreError,
+    query,
+    record_failed_run,
+    write_run,
+)
+from xborder_pipeline.validation import validate_listings
+
+
+def _scored_run(tmp_path: Path, settings, rows: list[dict[str, str]], run_id: str):
+    path = canonical_csv(tmp_path / f"{run_id}.csv", rows)
+    checked = validate_listings(read_listings([path]).records, settings)
+    scored = with_scores(with_listing_features(checked.valid, settings), settings)
+    now = datetime.now(UTC)
+    run = RunRecord(run_id=run_id, started_at=now, config_hash="test", input_files=[str(path)], version="t")
+    counts = RunCounts(
+        rows_read=len(rows), rows_scored=scored.height, rows_rejected=checked.rows_rejected, rows_skipped=0
+    )
+    tagged = {"run_id": pl.lit(run_id)}
+    return dict(
+        run=run,
+        counts=counts,
+        listings=scored.with_columns(**tagged),
+        scores=scored.with_columns(**tagged, scored_at=pl.lit(now)),
+        rejects=checked.rejects.with_columns(**tagged),
+        skipped=pl.DataFrame(
+            schema={"source_file": pl.String, "source_row": pl.Int64, "reason": pl.String}
+        ).with_columns(**tagged),
+        finished_at=now,
+    )
+
+
+def _count(db: Path, table: str) -> int:
+    return query(db, f"select count(*) as n from {table}")["n"][0]  # noqa: S608 (test-owned table names)
+
+
+def test_a_run_writes_listings_scores_rejects_and_its_run_row(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}, {}, {"price": "abc"}], "run-1"))
+
+    assert _count(db, "latest_scores") == 2
+    assert _count(db, "rejected_rows") == 1
+    runs = query(db, "select status, rows_read, rows_scored, rows_rejected, rows_skipped from pipeline_runs")
+    assert runs.rows() == [("succeeded", 3, 2, 1, 0)]
+    assert _count(db, "reason_codes") > 20
+
+
+def test_rescoring_a_listing_replaces_its_current_rows(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{"price": "10"}, {}], "run-1"))
+    write_run(db, **_scored_run(tmp_path, settings, [{"price": "99"}], "run-2"))
+
+    latest = query(db, "select listing_id, price, run_id from latest_scores order by listing_id")
+    assert latest.rows() == [("L-1", 99.0, "run-2"), ("L-2", 12.99, "run-1")]
+    assert _count(db, "listings") == 2
+    assert _count(db, "pipeline_runs") == 2
+
+
+def test_a_failing_audit_rolls_the_whole_run_back(tmp_path: Path, settings, monkeypatch) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+    before = {table: _count(db, table) for table in ("listings", "listing_scores", "rejected_rows", "pipeline_runs")}
+
+    broken = _scored_run(tmp_path, settings, [{}, {"price": "abc"}], "run-2")
+    broken["scores"] = broken["scores"].with_columns(suitability_score=pl.lit(250.0))
+    with pytest.raises(AuditFailed, match="scores_in_range"):
+        write_run(db, **broken)
+
+    after = {table: _count(db, table) for table in before}
+    assert after == before
+
+
+def test_a_failed_run_is_recorded_and_touches_nothing_else(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+    run = RunRecord(run_id="run-2", started_at=datetime.now(UTC), config_hash="x", input_files=[], version="t")
+
+    record_failed_run(db, run, error="file unreadable", finished_at=datetime.now(UTC))
+
+    runs = query(db, "select run_id, status, error_message from pipeline_runs order by started_at")
+    assert runs.rows() == [("run-1", "succeeded", None), ("run-2", "failed", "file unreadable")]
+    assert _count(db, "latest_scores") == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "delete from listings",
+        "drop table listings",
+        "create table x (a int)",
+        "insert into reason_codes values (1,2,3)",
+    ],
+)
+def test_queries_cannot_write(tmp_path: Path, settings, statement: str) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+
+    with pytest.raises(QueryError):
+        query(db, statement)
+
+    assert _count(db, "listings") == 1
+
+
+def test_querying_a_missing_database_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="xborder score"):
+        query(tmp_path / "absent.duckdb", "select 1")
+
+
+def test_values_and_text_with_quotes_survive_the_round_trip(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    nasty = "Robert'); drop table listings; --"
+    write_run(db, **_scored_run(tmp_path, settings, [{"title": nasty, "sku": '=HYPERLINK("x")'}], "run-1"))
+
+    assert query(db, "select title from listings")["title"].to_list() == [nasty]
+    assert _count(db, "listings") == 1
+
+
+def test_the_view_keeps_the_contract_columns(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+    contract = (
+        "listing_id, sku, marketplace, title, source_file, source_row, weight_kg, length_cm, width_cm, height_cm, "
+        "volumetric_weight_kg, chargeable_weight_kg, is_fragile, fragility_score, has_battery, is_liquid, "
+        "is_powder, has_magnet, is_aerosol_or_flammable, price_usd, est_direct_ship_cost_usd, "
+        "logistics_cost_ratio, suitability_score, suitability_band, warehouse_flag, reasons, data_confidence, "
+        "run_id, scored_at"
+    ).split(", ")
+
+    columns = query(db, "select * from latest_scores limit 0").columns
+    assert set(contract) <= set(columns)
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rejected = [row[0] for row in connection.sql("describe rejected_rows").fetchall()]
+        runs = [row[0] for row in connection.sql("describe pipeline_runs").fetchall()]
+    assert rejected[:7] == list(database.REJECT_TABLE_COLUMNS)
+    assert {
+        "run_id",
+        "started_at",
+        "finished_at",
+        "status",
+        "rows_read",
+        "rows_scored",
+        "rows_rejected",
+        "rows_skipped",
+        "config_hash",
+    } <= set(runs)

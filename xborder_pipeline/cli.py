@@ -1,0 +1,173 @@
+"""The `xborder` command: score exports into DuckDB, query the results, show the configuration.
+
+Exit codes: 0 success; 1 the run or query failed (the message says why, the database is as it
+was); 2 the command was used wrongly (unknown option, missing file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="xborder",
+    help="Score cross-border catalogues for direct parcels and overseas warehousing, into DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file. Default: $XBORDER_DB, else ./xborder.duckdb.", show_default=False),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML file merged over the defaults. Default: $XBORDER_CONFIG.", show_default=False),
+]
+
+
+class InputFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    json = "json"
+    ndjson = "ndjson"
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _quiet_prefect() -> None:
+    """Prefect's defaults for a command-line run, unless the user set their own."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The CLI reports a failed run in one sentence; Prefect's own tracebacks stay in its logs and UI.
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "CRITICAL")
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def score(
+    paths: Annotated[list[Path], typer.Argument(help="Listing export files to score.", show_default=False)],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    file_format: Annotated[
+        InputFormat | None,
+        typer.Option("--format", help="Read every file as this format instead of guessing from its extension."),
+    ] = None,
+) -> None:
+    """Score listing exports into the database and print a summary of the run."""
+    from xborder_pipeline.config import ConfigError, load_settings
+    from xborder_pipeline.store.database import default_db_path
+
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise _fail(f"no such file: {', '.join(missing)}", EXIT_USAGE)
+    try:
+        load_settings(config)  # fail fast, before Prefect starts, on a bad config file
+    except ConfigError as error:
+        raise _fail(str(error), EXIT_USAGE) from None
+    database = db or default_db_path()
+    typer.echo(f"scoring {len(paths)} file(s) into {database} ...", err=True)
+
+    _quiet_prefect()
+    from xborder_pipeline.flows.score_catalogue import score_catalogue
+
+    try:
+        summary = score_catalogue(
+            paths=[str(path) for path in paths],
+            db_path=str(database),
+            config_path=str(config) if config else None,
+            file_format=file_format.value if file_format else None,
+        )
+    except Exception as error:  # the flow has recorded the failed run; say why in one message
+        raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
+    typer.echo(summary.render())
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="A SQL query over the tables and views.", show_default=False)],
+    db: DbOption = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="How to print the result.")] = (
+        OutputFormat.table
+    ),
+) -> None:
+    """Run a read-only SQL query against the database and print the result."""
+    import polars as pl
+
+    from xborder_pipeline.store.database import StoreError, default_db_path
+    from xborder_pipeline.store.database import query as run_query
+
+    try:
+        result = run_query(db or default_db_path(), sql)
+    except StoreError as error:
+        raise _fail(str(error), EXIT_RUN_FAILED) from None
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(result.to_dicts(), default=str, ensure_ascii=False, indent=2))
+    elif output_format is OutputFormat.csv:
+        typer.echo(_as_csv(result), nl=False)
+    else:
+        with pl.Config(
+            tbl_rows=100, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200, tbl_hide_dataframe_shape=True
+        ):
+            typer.echo(result)
+        typer.echo(f"({result.height:,} row{'s' if result.height != 1 else ''})")
+
+
+def _as_csv(result: object) -> str:
+    import polars as pl
+
+    assert isinstance(result, pl.DataFrame)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(result.columns)
+    for row in result.iter_rows():
+        writer.writerow(
+            ["" if value is None else ";".join(map(str, value)) if isinstance(value, list) else value for value in row]
+        )
+    return buffer.getvalue()
+
+
+@config_app.command("show")
+def config_show(config: ConfigOption = None) -> None:
+    """Print the effective configuration (defaults merged with your file) and its hash."""
+    from xborder_pipeline.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as error:
+        raise _fail(str(error), EXIT_USAGE) from None
+    typer.echo(f"# config_hash = {settings.config_hash()}")
+    typer.echo(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted; the database is as it was before this run", err=True)
+        sys.exit(130)

@@ -1,0 +1,67 @@
+"""Features of a listing computed in polars: size and weight, fragility, dangerous goods, price, cost.
+
+Each feature is a plain function returning a polars expression; `with_listing_features` applies
+them all in dependency order.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import polars as pl
+
+from xborder_pipeline.config import Settings
+from xborder_pipeline.features import dangerous_goods, dimensions, fragility, logistics, price
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def with_listing_features(listings: Frame, settings: Settings) -> Frame:
+    """The listings with every feature column added."""
+    channel = settings.direct_channel
+    divisor = channel.volumetric_divisor_cm3_per_kg
+    measured = listings.with_columns(
+        volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
+        chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
+        longest_side_cm=dimensions.longest_side_cm(),
+        sum_of_sides_cm=dimensions.sum_of_sides_cm(),
+        length_plus_girth_cm=dimensions.length_plus_girth_cm(),
+        volume_m3=dimensions.volume_m3(),
+        density_kg_per_m3=dimensions.density_kg_per_m3(),
+        listings_sharing_box=_listings_sharing_box(),
+        categories_sharing_box=_categories_sharing_box(),
+        fragility_score=fragility.fragility_score(settings.fragility),
+        has_battery=dangerous_goods.has_battery(settings.dangerous_goods),
+        is_loose_battery=dangerous_goods.is_loose_battery(settings.dangerous_goods),
+        is_liquid=dangerous_goods.is_liquid(settings.dangerous_goods),
+        is_powder=dangerous_goods.is_powder(settings.dangerous_goods),
+        has_magnet=dangerous_goods.has_magnet(settings.dangerous_goods),
+        is_aerosol_or_flammable=dangerous_goods.is_aerosol_or_flammable(settings.dangerous_goods),
+        price_usd=price.price_usd(settings.fx),
+        unit_cost_usd=price.unit_cost_usd(settings.fx),
+        months_of_cover=_months_of_cover(),
+    )
+    costed = measured.with_columns(
+        is_fragile=fragility.is_fragile(settings.fragility),
+        direct_ship_channel=pl.lit(settings.scoring.direct_channel),
+        est_direct_ship_cost_usd=logistics.direct_ship_cost_usd(channel, settings.fx, pl.col("chargeable_weight_kg")),
+    )
+    return costed.with_columns(logistics_cost_ratio=logistics.logistics_cost_ratio())
+
+
+def _listings_sharing_box() -> pl.Expr:
+    """How many listings of this run have exactly this box (null when the box is incomplete)."""
+    return pl.when(dimensions.all_sides_known()).then(pl.len().over(dimensions.SIDES)).cast(pl.Int64)
+
+
+def _categories_sharing_box() -> pl.Expr:
+    return (
+        pl.when(dimensions.all_sides_known())
+        .then(pl.col("category").fill_null("").n_unique().over(dimensions.SIDES))
+        .cast(pl.Int64)
+    )
+
+
+def _months_of_cover() -> pl.Expr:
+    """How many months the stock on hand lasts at the current sales rate."""
+    return pl.when(pl.col("monthly_units_sold") > 0).then(pl.col("stock_qty") / pl.col("monthly_units_sold"))

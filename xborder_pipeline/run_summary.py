@@ -1,0 +1,111 @@
+"""What a run did, in figures: for the CLI's closing lines and the flow's return value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from xborder_pipeline.scoring import CONFIDENCE_LEVELS, SUITABILITY_BANDS, WAREHOUSE_FLAGS
+
+
+class TooManyRejects(Exception):
+    """More of the input was rejected than configuration allows; nothing was written."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    db_path: Path
+    rows_read: int
+    rows_scored: int
+    rows_rejected: int
+    rows_skipped: int
+    seconds: float
+    bands: dict[str, int] = field(default_factory=dict)
+    warehouse_flags: dict[str, int] = field(default_factory=dict)
+    confidence: dict[str, int] = field(default_factory=dict)
+    top_reject_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+    def render(self) -> str:
+        lines = [
+            f"run {self.run_id} -> {self.db_path}",
+            f"  rows read {self.rows_read:,}: scored {self.rows_scored:,}, rejected {self.rows_rejected:,}, "
+            f"skipped {self.rows_skipped:,}  ({self.seconds:.1f} s)",
+            "  suitability:  " + _counts(self.bands),
+            "  warehouse:    " + _counts(self.warehouse_flags),
+            "  confidence:   " + _counts(self.confidence),
+        ]
+        if self.top_reject_reasons:
+            lines.append("  top reject reasons:")
+            lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]
+            lines.append(f"  every failure is in the rejected_rows table, run_id {self.run_id}")
+        return "\n".join(lines)
+
+
+def check_reject_share(rows_read: int, rows_rejected: int, max_share: float, rejects: pl.DataFrame) -> None:
+    """Fail the run when more than `max_share` of the records were rejected."""
+    if rows_read == 0 or rows_rejected / rows_read <= max_share:
+        return
+    examples = "\n".join(
+        f"  {file} row {row}, {column}: {message}"
+        for file, row, column, message in rejects.select("source_file", "source_row", "column_name", "message")
+        .head(5)
+        .iter_rows()
+    )
+    raise TooManyRejects(
+        f"{rows_rejected:,} of {rows_read:,} records ({rows_rejected / rows_read:.0%}) were rejected, more than "
+        f"run.max_reject_share = {max_share:.0%}; nothing was written. First failures:\n{examples}\n"
+        "Fix the file (or its adapter), or raise run.max_reject_share in your config if this is expected."
+    )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count:,}" for name, count in counts.items())
+
+
+def value_counts(scores: pl.DataFrame, column: str, domain: tuple[str, ...]) -> dict[str, int]:
+    """How many rows take each value of `domain`, in domain order, zeros included."""
+    counted = dict(scores.group_by(column).len().iter_rows())
+    return {value: counted.get(value, 0) for value in domain}
+
+
+def top_reject_reasons(rejects: pl.DataFrame, limit: int = 5) -> list[tuple[str, int]]:
+    """The most frequent failures as 'column: check' with their record counts."""
+    if rejects.is_empty():
+        return []
+    frequent = (
+        rejects.select(pl.format("{}: {}", "column_name", "check_name").alias("reason"), "source_file", "source_row")
+        .unique()
+        .group_by("reason")
+        .len()
+        .sort(["len", "reason"], descending=[True, False])
+        .head(limit)
+    )
+    return [(reason, count) for reason, count in frequent.iter_rows()]
+
+
+def summarise(
+    run_id: str,
+    db_path: Path,
+    rows_read: int,
+    scores: pl.DataFrame,
+    rejects: pl.DataFrame,
+    rows_rejected: int,
+    rows_skipped: int,
+    seconds: float,
+) -> RunSummary:
+    return RunSummary(
+        run_id=run_id,
+        db_path=db_path,
+        rows_read=rows_read,
+        rows_scored=scores.height,
+        rows_rejected=rows_rejected,
+        rows_skipped=rows_skipped,
+        seconds=seconds,
+        bands=value_counts(scores, "suitability_band", SUITABILITY_BANDS),
+        warehouse_flags=value_counts(scores, "warehouse_flag", WAREHOUSE_FLAGS),
+        confidence=value_counts(scores, "data_confidence", CONFIDENCE_LEVELS),
+        top_reject_reasons=top_reject_reasons(rejects),
+    )

@@ -1,0 +1,31 @@
+"""Scoring: direct-parcel suitability, overseas-warehouse flag, reasons and data confidence."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import polars as pl
+
+from xborder_pipeline.config import Settings
+from xborder_pipeline.scoring import confidence, suitability, warehousing
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+SUITABILITY_BANDS = ("suitable", "marginal", "unsuitable")
+WAREHOUSE_FLAGS = ("recommended", "candidate_unproven_demand", "not_recommended")
+CONFIDENCE_LEVELS = ("high", "medium", "low")
+
+
+def with_scores(featured: Frame, settings: Settings) -> Frame:
+    """Listings with features, plus score, band, warehouse flag, confidence and the reasons for all."""
+    scored = featured.with_columns(
+        suitability_score=suitability.suitability_score(settings),
+        warehouse_flag=warehousing.warehouse_flag(settings),
+        data_confidence=confidence.data_confidence(settings),
+        reasons=pl.concat_list(
+            suitability.suitability_reasons(settings),
+            warehousing.warehouse_reasons(settings),
+            confidence.confidence_reasons(settings),
+        ),
+    )
+    return scored.with_columns(suitability_band=suitability.suitability_band(settings))

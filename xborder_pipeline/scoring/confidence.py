@@ -1,0 +1,40 @@
+"""How far to trust a score: weight and box size drive every cost, so doubtful values lower it."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from xborder_pipeline.config import Settings
+from xborder_pipeline.features.dimensions import all_sides_known
+from xborder_pipeline.scoring.suitability import _codes_where
+
+
+def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
+    quality = settings.data_quality
+    density = pl.col("density_kg_per_m3")
+    return {
+        "NO_SHIPPING_ESTIMATE": pl.col("chargeable_weight_kg").is_null(),
+        "MISSING_WEIGHT": pl.col("weight_kg").is_null() | (pl.col("weight_kg") == 0),
+        "MISSING_DIMENSIONS": ~all_sides_known(),
+        "PLACEHOLDER_DIMENSIONS": (pl.col("listings_sharing_box") >= quality.placeholder_box_min_listings)
+        & (pl.col("categories_sharing_box") >= quality.placeholder_box_min_categories),
+        "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3) | (density > quality.max_density_kg_per_m3),
+        "NO_PRICE": pl.col("price_usd").is_null(),
+    }
+
+
+def confidence_reasons(settings: Settings) -> pl.Expr:
+    return _codes_where(confidence_conditions(settings))
+
+
+def data_confidence(settings: Settings) -> pl.Expr:
+    """high: nothing doubtful; medium: one doubt; low: two or more, or no shipping estimate at all."""
+    conditions = confidence_conditions(settings)
+    doubts = pl.sum_horizontal([condition.fill_null(False).cast(pl.Int32) for condition in conditions.values()])
+    return (
+        pl.when(conditions["NO_SHIPPING_ESTIMATE"].fill_null(False) | (doubts >= 2))
+        .then(pl.lit("low"))
+        .when(doubts == 1)
+        .then(pl.lit("medium"))
+        .otherwise(pl.lit("high"))
+    )

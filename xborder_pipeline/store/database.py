@@ -1,0 +1,292 @@
+"""The DuckDB store: create tables and views from sql/, write a run in one transaction, read safely.
+
+A run's writes (its pipeline_runs row, listings, scores, rejects, skipped rows) commit together or
+not at all. A failed run is then recorded on its own, so every other table stays as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from xborder_pipeline.scoring.reasons import REASONS
+
+DB_ENV_VAR = "XBORDER_DB"
+DEFAULT_DB_PATH = "xborder.duckdb"
+
+LISTING_COLUMNS: tuple[str, ...] = (
+    "listing_id",
+    "sku",
+    "marketplace",
+    "seller_id",
+    "title",
+    "category",
+    "description",
+    "price",
+    "currency",
+    "unit_cost",
+    "weight_kg",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "stock_qty",
+    "monthly_units_sold",
+    "moq",
+    "source_file",
+    "source_row",
+    "run_id",
+)
+SCORE_COLUMNS: tuple[str, ...] = (
+    "listing_id",
+    "run_id",
+    "scored_at",
+    "volumetric_weight_kg",
+    "chargeable_weight_kg",
+    "longest_side_cm",
+    "sum_of_sides_cm",
+    "length_plus_girth_cm",
+    "volume_m3",
+    "density_kg_per_m3",
+    "listings_sharing_box",
+    "fragility_score",
+    "is_fragile",
+    "has_battery",
+    "is_loose_battery",
+    "is_liquid",
+    "is_powder",
+    "has_magnet",
+    "is_aerosol_or_flammable",
+    "price_usd",
+    "unit_cost_usd",
+    "months_of_cover",
+    "direct_ship_channel",
+    "est_direct_ship_cost_usd",
+    "logistics_cost_ratio",
+    "suitability_score",
+    "suitability_band",
+    "warehouse_flag",
+    "data_confidence",
+    "reasons",
+)
+REJECT_TABLE_COLUMNS: tuple[str, ...] = (
+    "run_id",
+    "source_file",
+    "source_row",
+    "column_name",
+    "check_name",
+    "failure_value",
+    "message",
+)
+SKIPPED_TABLE_COLUMNS: tuple[str, ...] = ("run_id", "source_file", "source_row", "reason")
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message says why and what to do."""
+
+
+class QueryError(StoreError):
+    """DuckDB refused the user's query (bad SQL, unknown table, or an attempt to write)."""
+
+
+class AuditFailed(StoreError):
+    """A post-load audit returned rows: the run's writes were rolled back."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    started_at: datetime
+    config_hash: str
+    input_files: list[str]
+    version: str
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    rows_read: int
+    rows_scored: int
+    rows_rejected: int
+    rows_skipped: int
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
+
+
+def sql_text(relative_path: str) -> str:
+    return (_sql_root() / relative_path).read_text(encoding="utf-8")
+
+
+def _sql_root() -> Traversable:
+    return files("xborder_pipeline.sql")
+
+
+def _sql_files(folder: str) -> list[Traversable]:
+    return sorted(
+        (entry for entry in (_sql_root() / folder).iterdir() if entry.name.endswith(".sql")),
+        key=lambda entry: entry.name,
+    )
+
+
+@contextmanager
+def open_for_writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = duckdb.connect(str(db_path))
+    except duckdb.IOException as error:
+        raise StoreError(f"cannot open {db_path} for writing: {error}. Is another run using it?") from None
+    try:
+        connection.execute("set enable_progress_bar = false")
+        connection.execute("set preserve_insertion_order = false")
+        yield connection
+    finally:
+        connection.close()
+
+
+@contextmanager
+def open_read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    if not db_path.is_file():
+        raise StoreError(
+            f"no database at {db_path}; score a catalogue into it first (xborder score ... --db {db_path})"
+        )
+    try:
+        connection = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as error:
+        raise StoreError(f"cannot open {db_path} read-only: {error}") from None
+    try:
+        connection.execute("set enable_progress_bar = false")
+        yield connection
+    finally:
+        connection.close()
+
+
+def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables and (re)create views; existing data is untouched."""
+    for table in _sql_files("tables"):
+        connection.execute(table.read_text(encoding="utf-8"))
+    for view in _sql_files("views"):
+        connection.execute(view.read_text(encoding="utf-8"))
+
+
+def write_run(
+    db_path: Path,
+    run: RunRecord,
+    counts: RunCounts,
+    listings: pl.DataFrame,
+    scores: pl.DataFrame,
+    rejects: pl.DataFrame,
+    skipped: pl.DataFrame,
+    finished_at: datetime,
+) -> None:
+    """Replace the scored listings' rows and append the run, its rejects and skips: all or nothing."""
+    with open_for_writing(db_path) as connection:
+        ensure_schema(connection)
+        connection.execute("begin transaction")
+        try:
+            _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
+            _replace_current_rows(connection, "listings", listings.select(LISTING_COLUMNS))
+            _replace_current_rows(connection, "listing_scores", scores.select(SCORE_COLUMNS))
+            _append(connection, "rejected_rows", rejects.select(REJECT_TABLE_COLUMNS))
+            _append(connection, "skipped_rows", skipped.select(SKIPPED_TABLE_COLUMNS))
+            _refresh_reason_codes(connection)
+            _run_audits(connection)
+        except BaseException:
+            connection.execute("rollback")
+            raise
+        connection.execute("commit")
+
+
+def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: datetime) -> None:
+    """Note a failed run in pipeline_runs; nothing else is written."""
+    with open_for_writing(db_path) as connection:
+        ensure_schema(connection)
+        _insert_run(connection, run, None, status="failed", finished_at=finished_at, error=error)
+
+
+def _insert_run(
+    connection: duckdb.DuckDBPyConnection,
+    run: RunRecord,
+    counts: RunCounts | None,
+    *,
+    status: str,
+    finished_at: datetime,
+    error: str | None,
+) -> None:
+    connection.execute(
+        """
+        insert into pipeline_runs (
+            run_id, started_at, finished_at, status, rows_read, rows_scored, rows_rejected, rows_skipped,
+            config_hash, input_files, error_message, xborder_version
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            run.run_id,
+            run.started_at,
+            finished_at,
+            status,
+            counts.rows_read if counts else None,
+            counts.rows_scored if counts else None,
+            counts.rows_rejected if counts else None,
+            counts.rows_skipped if counts else None,
+            run.config_hash,
+            run.input_files,
+            error,
+            run.version,
+        ],
+    )
+
+
+# Table names below come from this module's own constants, never from input.
+def _replace_current_rows(connection: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
+    connection.register("incoming_rows", rows.to_arrow())
+    try:
+        connection.execute(
+            f"delete from {table} where listing_id in (select listing_id from incoming_rows)"  # noqa: S608
+        )
+        connection.execute(f"insert into {table} by name select * from incoming_rows")  # noqa: S608
+    finally:
+        connection.unregister("incoming_rows")
+
+
+def _append(connection: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
+    if rows.is_empty():
+        return
+    connection.register("incoming_rows", rows.to_arrow())
+    try:
+        connection.execute(f"insert into {table} by name select * from incoming_rows")  # noqa: S608
+    finally:
+        connection.unregister("incoming_rows")
+
+
+def _refresh_reason_codes(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute("delete from reason_codes")
+    connection.executemany(
+        "insert into reason_codes (code, applies_to, meaning) values (?, ?, ?)",
+        [[reason.code, reason.applies_to, reason.meaning] for reason in REASONS],
+    )
+
+
+def _run_audits(connection: duckdb.DuckDBPyConnection) -> None:
+    for audit in _sql_files("audits"):
+        offending = connection.sql(audit.read_text(encoding="utf-8")).limit(5).fetchall()
+        if offending:
+            raise AuditFailed(f"audit {audit.name} found rows that break the store's rules, e.g. {offending}")
+
+
+def query(db_path: Path, sql: str) -> pl.DataFrame:
+    """Run a read-only query and return its result; any attempt to write fails."""
+    with open_read_only(db_path) as connection:
+        try:
+            relation = connection.sql(sql)
+        except duckdb.Error as error:
+            raise QueryError(str(error)) from None
+        return relation.pl() if relation is not None else pl.DataFrame()

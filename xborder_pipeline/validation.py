@@ -1,0 +1,249 @@
+"""Validate canonical listings: parse numbers, run the pandera contract, split valid rows from rejects.
+
+Every failure of every record is reported at once, as one reject row per (record, column, check),
+with a message a person understands. A record with several failures counts once as rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandera.errors
+import polars as pl
+
+from xborder_pipeline.config import Settings
+from xborder_pipeline.schemas.listing import (
+    DECIMAL_COLUMNS,
+    TEXT_COLUMNS,
+    WHOLE_NUMBER_COLUMNS,
+    canonical_listing_schema,
+)
+
+ROW_INDEX = "_row_index"
+
+REJECT_COLUMNS: dict[str, pl.DataType] = {
+    "source_file": pl.String(),
+    "source_row": pl.Int64(),
+    "column_name": pl.String(),
+    "check_name": pl.String(),
+    "failure_value": pl.String(),
+    "message": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    valid: pl.DataFrame
+    rejects: pl.DataFrame  # one row per failure, columns REJECT_COLUMNS
+    rows_rejected: int  # distinct records with at least one failure
+
+
+def validate_listings(records: pl.DataFrame, settings: Settings) -> ValidationResult:
+    """Split text records (from ingest) into typed valid listings and explained rejects."""
+    indexed = records.with_row_index(ROW_INDEX)
+    typed, parse_failures = parse_values(indexed)
+    typed = typed.with_columns(listing_id=derived_listing_id())
+    contract_failures = contract_violations(typed.drop(ROW_INDEX), settings)
+    duplicate_failures = duplicate_listing_ids(typed)
+    failures = pl.concat([parse_failures, contract_failures, duplicate_failures], how="vertical")
+    # A value that failed to parse is null in `typed`; a "not nullable" complaint about it would repeat
+    # the same failure, so keep only the first failure per record and column.
+    failures = failures.unique(subset=[ROW_INDEX, "column_name"], keep="first", maintain_order=True)
+    bad_rows = failures.get_column(ROW_INDEX).unique()
+    valid = typed.filter(~pl.col(ROW_INDEX).is_in(bad_rows.implode())).drop(ROW_INDEX)
+    rejects = (
+        failures.join(typed.select(ROW_INDEX, "source_file", "source_row"), on=ROW_INDEX, how="left")
+        .sort(ROW_INDEX, maintain_order=True)
+        .select(list(REJECT_COLUMNS))
+    )
+    return ValidationResult(valid=valid, rejects=rejects, rows_rejected=bad_rows.len())
+
+
+def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Text cleaned (trimmed, blanks as missing) and numbers parsed; unparseable numbers as failures."""
+    cleaned = records.with_columns(
+        _blank_as_missing(pl.col(column).str.strip_chars()).alias(column) for column in TEXT_COLUMNS
+    ).with_columns(pl.col("currency").str.to_uppercase())
+    numeric = [*DECIMAL_COLUMNS, *WHOLE_NUMBER_COLUMNS]
+    text_of = {column: _blank_as_missing(pl.col(column).str.strip_chars()) for column in numeric}
+    parsed = cleaned.with_columns(
+        [text_of[column].cast(pl.Float64, strict=False).alias(column) for column in numeric]
+    )
+    failures = [
+        _failures_where(
+            cleaned.with_columns(text_of[column].alias("_text")).with_columns(parsed[column].alias("_number")),
+            pl.col("_text").is_not_null() & pl.col("_number").is_null(),
+            column,
+            "is_number",
+            f"{column} must be a number",
+        )
+        for column in numeric
+    ]
+    failures += [
+        _failures_where(
+            cleaned.with_columns(parsed[column].alias("_number"), text_of[column].alias("_text")),
+            pl.col("_number").is_not_null() & ~_is_whole_number(pl.col("_number")),
+            column,
+            "is_whole_number",
+            f"{column} must be a whole number",
+        )
+        for column in WHOLE_NUMBER_COLUMNS
+    ]
+    typed = parsed.with_columns(
+        [
+            pl.when(_is_whole_number(pl.col(column)))
+            .then(pl.col(column))
+            .cast(pl.Int64, strict=False)
+            .alias(column)
+            for column in WHOLE_NUMBER_COLUMNS
+        ]
+    )
+    return typed, pl.concat(failures, how="vertical")
+
+
+def derived_listing_id() -> pl.Expr:
+    """The file's listing_id, else marketplace:seller_id:sku (missing parts read 'unknown')."""
+    from_sku = pl.concat_str(
+        pl.col("marketplace").fill_null("unknown"),
+        pl.col("seller_id").fill_null("unknown"),
+        pl.col("sku"),
+        separator=":",
+    )
+    return pl.coalesce(pl.col("listing_id"), from_sku)
+
+
+def contract_violations(typed: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """Every failure of the pandera contract, one row per record, column and check."""
+    schema = canonical_listing_schema(
+        known_currencies=list(settings.fx.usd_per_unit),
+        max_weight_kg=settings.limits.max_weight_kg,
+        max_side_cm=settings.limits.max_side_cm,
+    )
+    try:
+        schema.validate(typed, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return _empty_failures()
+    unlocated = cases.filter(pl.col("index").is_null())
+    if unlocated.height:
+        # A failure with no row (a missing column or wrong dtype) is a defect in an adapter, not bad data.
+        raise RuntimeError(f"canonical frame breaks the contract as a whole:\n{unlocated}")
+    return cases.select(
+        pl.col("index").cast(pl.UInt32).alias(ROW_INDEX),
+        pl.when(pl.col("check") == "price_has_currency")
+        .then(pl.lit("currency"))
+        .otherwise(pl.col("column"))
+        .alias("column_name"),
+        pl.col("check").alias("check_name"),
+        pl.when(pl.col("check") == "price_has_currency")
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.col("failure_case"))
+        .alias("failure_value"),
+        pl.struct("column", "check", "failure_case")
+        .map_elements(_explain_check, return_dtype=pl.String)
+        .alias("message"),
+    )
+
+
+def duplicate_listing_ids(typed: pl.DataFrame) -> pl.DataFrame:
+    """Records whose listing_id already appeared earlier in this run; the first one is kept."""
+    first_row = typed.group_by("listing_id").agg(
+        pl.col(ROW_INDEX).min().alias("_first_index"),
+    )
+    with_first = typed.select(ROW_INDEX, "listing_id", "source_file", "source_row").join(
+        first_row, on="listing_id", how="inner"
+    )
+    first_lineage = typed.select(
+        pl.col(ROW_INDEX).alias("_first_index"),
+        pl.col("source_file").alias("_first_file"),
+        pl.col("source_row").alias("_first_row"),
+    )
+    repeats = with_first.filter(pl.col(ROW_INDEX) != pl.col("_first_index")).join(
+        first_lineage, on="_first_index", how="left"
+    )
+    return repeats.select(
+        pl.col(ROW_INDEX),
+        pl.lit("listing_id").alias("column_name"),
+        pl.lit("is_unique").alias("check_name"),
+        pl.col("listing_id").alias("failure_value"),
+        pl.format(
+            "listing_id repeats the one at {} row {}; each listing may appear once per run",
+            pl.col("_first_file"),
+            pl.col("_first_row"),
+        ).alias("message"),
+    )
+
+
+def _is_whole_number(number: pl.Expr) -> pl.Expr:
+    # Past 2**53 a float no longer holds every integer; no stock or MOQ is that large.
+    return number.is_finite() & (number == number.round(0)) & (number.abs() <= 2**53)
+
+
+def _blank_as_missing(text: pl.Expr) -> pl.Expr:
+    return pl.when(text.str.len_chars() > 0).then(text)
+
+
+def _failures_where(frame: pl.DataFrame, condition: pl.Expr, column: str, check: str, message: str) -> pl.DataFrame:
+    return frame.filter(condition).select(
+        pl.col(ROW_INDEX),
+        pl.lit(column).alias("column_name"),
+        pl.lit(check).alias("check_name"),
+        pl.col("_text").alias("failure_value"),
+        pl.format("{}, got '{}'", pl.lit(message), pl.col("_text")).alias("message"),
+    )
+
+
+def _empty_failures() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            ROW_INDEX: pl.UInt32,
+            "column_name": pl.String,
+            "check_name": pl.String,
+            "failure_value": pl.String,
+            "message": pl.String,
+        }
+    )
+
+
+_CHECK_PHRASES: dict[str, str] = {
+    "greater_than": "must be greater than {}",
+    "greater_than_or_equal_to": "must be at least {}",
+    "less_than": "must be less than {}",
+    "less_than_or_equal_to": "must be at most {}",
+    "isin": "must be one of {}",
+    "str_length": "must have a length in {}",
+}
+
+
+def _explain_check(failure: dict[str, str | None]) -> str:
+    """A pandera failure told as a sentence about the column, with the value it found."""
+    sentence = _check_sentence(str(failure["column"]), str(failure["check"]))
+    value = failure["failure_case"]
+    if value is None or failure["check"] in {"not_nullable", "price_has_currency"}:
+        return sentence
+    return f"{sentence}, got '{value}'"
+
+
+def _check_sentence(column: str, check: str) -> str:
+    """A pandera check name such as greater_than(0) told as a sentence about the column."""
+    if check == "not_nullable":
+        if column == "listing_id":
+            return "listing_id is missing and there is no sku to derive it from: the listing cannot be identified"
+        return f"{column} is required"
+    if check == "is_finite":
+        return f"{column} must be a finite number (not NaN or infinity)"
+    if check == "price_has_currency":
+        return "price is given without a currency"
+    match = re.fullmatch(r"(\w+)\((.*)\)", check)
+    if match and match.group(1) in _CHECK_PHRASES:
+        phrase = _CHECK_PHRASES[match.group(1)].format(match.group(2))
+        if match.group(1) == "less_than_or_equal_to" and column == "weight_kg":
+            phrase += " kg (a heavier value is usually grams typed as kg; raise limits.max_weight_kg if real)"
+        elif match.group(1) == "less_than_or_equal_to" and column.endswith("_cm"):
+            phrase += " cm (raise limits.max_side_cm if real)"
+        elif match.group(1) == "isin" and column == "currency":
+            phrase = "must be a currency with a rate in the FX table (fx.usd_per_unit)"
+        return f"{column} {phrase}"
+    return f"{column} fails the check {check}"
