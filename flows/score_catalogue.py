@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 import xborder_pipeline
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.features import with_listing_features
-from xborder_pipeline.ingest import IngestResult, read_listings
+from xborder_pipeline.ingest import IngestOptions, IngestResult, read_listings
 from xborder_pipeline.run_summary import RunSummary, check_reject_share, summarise
 from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.store.database import RunCounts, RunRecord, record_failed_run, write_run
@@ -31,15 +31,15 @@ stage = task(cache_policy=NO_CACHE, persist_result=False)
 
 
 @stage
-def ingest(paths: list[Path], file_format: str | None) -> IngestResult:
-    result = read_listings(paths, file_format)
+def ingest(paths: list[Path], options: IngestOptions) -> IngestResult:
+    result = read_listings(paths, options)
     get_run_logger().info("read %d records from %d file(s)", result.rows_read, len(paths))
     return result
 
 
 @stage
 def validate(ingested: IngestResult, settings: Settings) -> ValidationResult:
-    checked = validate_listings(ingested.records, settings)
+    checked = validate_listings(ingested.records, settings, earlier_rejects=ingested.rejects)
     check_reject_share(ingested.rows_read, checked.rows_rejected, settings.run.max_reject_share, checked.rejects)
     get_run_logger().info("%d valid, %d rejected", checked.valid.height, checked.rows_rejected)
     return checked
@@ -88,8 +88,16 @@ def score_catalogue(
     db_path: str,
     config_path: str | None = None,
     file_format: str | None = None,
+    mapping_path: str | None = None,
+    weight_unit: str | None = None,
+    length_unit: str | None = None,
+    currency: str | None = None,
 ) -> RunSummary:
-    """Score the listing exports at `paths` into the DuckDB file at `db_path`."""
+    """Score the listing exports at `paths` into the DuckDB file at `db_path`.
+
+    `file_format` forces one adapter for every file; `mapping_path` names a TOML mapping for exports no
+    adapter knows; the units and currency fill in what an export's headers do not say.
+    """
     began = time.perf_counter()
     settings = load_settings(config_path)
     run = RunRecord(
@@ -101,7 +109,14 @@ def score_catalogue(
     )
     database = Path(db_path)
     try:
-        ingested = ingest([Path(path) for path in paths], file_format)
+        options = IngestOptions(
+            file_format=file_format,
+            mapping_path=Path(mapping_path) if mapping_path else None,
+            weight_unit=weight_unit,
+            length_unit=length_unit,
+            currency=currency,
+        )
+        ingested = ingest([Path(path) for path in paths], options)
         checked = validate(ingested, settings)
         featured = features(checked.valid, settings)
         scored = score(featured, settings)

@@ -32,11 +32,18 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "monthly_units_sold",
     "moq",
 )
+# Filled by platform adapters; canonical files may leave them out.
+#   is_physical: False for digital downloads, services and fee items (scored NOT_PHYSICAL, never shipped);
+#   source_format: which adapter read the record; original_values: the values as the export gave them
+#   (units, currency symbols, decimal commas) as a JSON object, kept next to the normalised ones.
+ADAPTER_COLUMNS: tuple[str, ...] = ("is_physical", "source_format", "original_values")
 LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 
 TEXT_COLUMNS: tuple[str, ...] = (
     "listing_id", "sku", "marketplace", "seller_id", "title", "category", "description", "currency",
+    "source_format", "original_values",
 )
+BOOLEAN_COLUMNS: tuple[str, ...] = ("is_physical",)
 DECIMAL_COLUMNS: tuple[str, ...] = (
     "price", "unit_cost", "weight_kg", "length_cm", "width_cm", "height_cm", "monthly_units_sold",
 )
@@ -73,6 +80,13 @@ class CanonicalListing(pa.DataFrameModel):
     stock_qty: int | None = pa.Field(nullable=True, ge=0, description="Units in stock.")
     monthly_units_sold: float | None = pa.Field(nullable=True, ge=0, description="Average units sold a month.")
     moq: int | None = pa.Field(nullable=True, ge=1, description="Minimum order quantity (wholesale).")
+    is_physical: bool | None = pa.Field(
+        nullable=True, description="False for digital goods, services and fees; missing means physical."
+    )
+    source_format: str | None = pa.Field(nullable=True, description="The adapter that read the record.")
+    original_values: str | None = pa.Field(
+        nullable=True, description="The export's own values before normalisation, as a JSON object."
+    )
     source_file: str = pa.Field(nullable=False, description="The file the record came from.")
     source_row: int = pa.Field(nullable=False, ge=1, description="1-based record number after the header.")
 

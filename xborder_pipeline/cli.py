@@ -41,13 +41,6 @@ ConfigOption = Annotated[
 ]
 
 
-class InputFormat(StrEnum):
-    csv = "csv"
-    parquet = "parquet"
-    json = "json"
-    ndjson = "ndjson"
-
-
 class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -75,17 +68,33 @@ def score(
     db: DbOption = None,
     config: ConfigOption = None,
     file_format: Annotated[
-        InputFormat | None,
-        typer.Option("--format", help="Read every file as this format instead of guessing from its extension."),
+        str | None,
+        typer.Option("--format", help="Read every file with this adapter instead of detecting it (see docs)."),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="TOML file mapping an export's columns to canonical fields."),
+    ] = None,
+    weight_unit: Annotated[
+        str | None, typer.Option("--weight-unit", help="Unit of unlabelled weights: g, kg, lb, oz.")
+    ] = None,
+    length_unit: Annotated[
+        str | None, typer.Option("--length-unit", help="Unit of unlabelled dimensions: mm, cm, m, in.")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Currency of prices when the export has no currency column.")
     ] = None,
 ) -> None:
     """Score listing exports into the database and print a summary of the run."""
     from xborder_pipeline.config import ConfigError, load_settings
+    from xborder_pipeline.ingest import KNOWN_FORMATS
     from xborder_pipeline.store.database import default_db_path
 
-    missing = [str(path) for path in paths if not path.is_file()]
+    missing = [str(path) for path in [*paths, *([mapping] if mapping else [])] if not path.is_file()]
     if missing:
         raise _fail(f"no such file: {', '.join(missing)}", EXIT_USAGE)
+    if file_format is not None and file_format not in KNOWN_FORMATS:
+        raise _fail(f"unknown --format {file_format!r}; known: {', '.join(KNOWN_FORMATS)}", EXIT_USAGE)
     try:
         load_settings(config)  # fail fast, before Prefect starts, on a bad config file
     except ConfigError as error:
@@ -101,7 +110,11 @@ def score(
             paths=[str(path) for path in paths],
             db_path=str(database),
             config_path=str(config) if config else None,
-            file_format=file_format.value if file_format else None,
+            file_format=file_format,
+            mapping_path=str(mapping) if mapping else None,
+            weight_unit=weight_unit,
+            length_unit=length_unit,
+            currency=currency,
         )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None

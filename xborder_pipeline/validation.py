@@ -14,6 +14,7 @@ import polars as pl
 
 from xborder_pipeline.config import Settings
 from xborder_pipeline.schemas.listing import (
+    BOOLEAN_COLUMNS,
     DECIMAL_COLUMNS,
     TEXT_COLUMNS,
     WHOLE_NUMBER_COLUMNS,
@@ -39,8 +40,18 @@ class ValidationResult:
     rows_rejected: int  # distinct records with at least one failure
 
 
-def validate_listings(records: pl.DataFrame, settings: Settings) -> ValidationResult:
-    """Split text records (from ingest) into typed valid listings and explained rejects."""
+TRUE_WORDS = ("true", "yes", "y", "1")
+FALSE_WORDS = ("false", "no", "n", "0")
+
+
+def validate_listings(
+    records: pl.DataFrame, settings: Settings, earlier_rejects: pl.DataFrame | None = None
+) -> ValidationResult:
+    """Split text records (from ingest) into typed valid listings and explained rejects.
+
+    `earlier_rejects` are records an adapter already refused (REJECT_COLUMNS); they are reported and
+    counted with the rest.
+    """
     indexed = records.with_row_index(ROW_INDEX)
     typed, parse_failures = parse_values(indexed)
     typed = typed.with_columns(listing_id=derived_listing_id())
@@ -57,6 +68,14 @@ def validate_listings(records: pl.DataFrame, settings: Settings) -> ValidationRe
         .sort(ROW_INDEX, maintain_order=True)
         .select(list(REJECT_COLUMNS))
     )
+    if earlier_rejects is not None and not earlier_rejects.is_empty():
+        earlier = earlier_rejects.select(list(REJECT_COLUMNS))
+        earlier_rows = earlier.select("source_file", "source_row").unique().height
+        return ValidationResult(
+            valid=valid,
+            rejects=pl.concat([earlier, rejects], how="vertical"),
+            rows_rejected=bad_rows.len() + earlier_rows,
+        )
     return ValidationResult(valid=valid, rejects=rejects, rows_rejected=bad_rows.len())
 
 
@@ -90,6 +109,16 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
         for column in WHOLE_NUMBER_COLUMNS
     ]
+    failures += [
+        _failures_where(
+            cleaned.with_columns(_text=_blank_as_missing(pl.col(column).str.strip_chars())),
+            pl.col("_text").is_not_null() & ~pl.col("_text").str.to_lowercase().is_in([*TRUE_WORDS, *FALSE_WORDS]),
+            column,
+            "is_boolean",
+            f"{column} must be true or false",
+        )
+        for column in BOOLEAN_COLUMNS
+    ]
     typed = parsed.with_columns(
         [
             pl.when(_is_whole_number(pl.col(column)))
@@ -97,6 +126,15 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             .cast(pl.Int64, strict=False)
             .alias(column)
             for column in WHOLE_NUMBER_COLUMNS
+        ]
+    ).with_columns(
+        [
+            pl.when(pl.col(column).str.strip_chars().str.to_lowercase().is_in(TRUE_WORDS))
+            .then(True)
+            .when(pl.col(column).str.strip_chars().str.to_lowercase().is_in(FALSE_WORDS))
+            .then(False)
+            .alias(column)
+            for column in BOOLEAN_COLUMNS
         ]
     )
     return typed, pl.concat(failures, how="vertical")

@@ -18,6 +18,9 @@ create table if not exists listings (
     stock_qty           bigint,
     monthly_units_sold  double,
     moq                 bigint,
+    is_physical         boolean,
+    source_format       varchar,
+    original_values     varchar,          -- the export's own values before normalisation (JSON)
     source_file         varchar not null,
     source_row          bigint not null,
     run_id              varchar not null

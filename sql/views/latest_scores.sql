@@ -20,6 +20,8 @@ select
     l.stock_qty,
     l.monthly_units_sold,
     l.moq,
+    l.is_physical,
+    l.source_format,
     s.volumetric_weight_kg,
     s.chargeable_weight_kg,
     s.longest_side_cm,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS
+from xborder_pipeline.schemas.listing import ADAPTER_COLUMNS, CANONICAL_COLUMNS, LINEAGE_COLUMNS
 
 from tests.helpers import GOOD_ROW, canonical_csv
 from xborder_pipeline.ingest import InputFileError, read_listings
@@ -18,7 +18,8 @@ def test_csv_records_keep_their_file_and_one_based_row(tmp_path: Path) -> None:
 
     records = read_listings([path]).records
 
-    assert records.columns == [*CANONICAL_COLUMNS, "source_file", "source_row"]
+    assert records.columns == [*CANONICAL_COLUMNS, *ADAPTER_COLUMNS, *LINEAGE_COLUMNS]
+    assert records["source_format"].unique().to_list() == ["canonical_csv"]
     assert records["source_row"].to_list() == [1, 2, 3]
     assert records["source_file"].unique().to_list() == [str(path)]
     assert records["title"][1] == "Second"

@@ -44,7 +44,9 @@ def with_listing_features(listings: Frame, settings: Settings) -> Frame:
     costed = measured.with_columns(
         is_fragile=fragility.is_fragile(settings.fragility),
         direct_ship_channel=pl.lit(settings.scoring.direct_channel),
-        est_direct_ship_cost_usd=logistics.direct_ship_cost_usd(channel, settings.fx, pl.col("chargeable_weight_kg")),
+        est_direct_ship_cost_usd=pl.when(dimensions.is_physical_goods()).then(
+            logistics.direct_ship_cost_usd(channel, settings.fx, pl.col("chargeable_weight_kg"))
+        ),
     )
     return costed.with_columns(logistics_cost_ratio=logistics.logistics_cost_ratio())
 

@@ -7,6 +7,11 @@ import polars as pl
 SIDES = ("length_cm", "width_cm", "height_cm")
 
 
+def is_physical_goods() -> pl.Expr:
+    """Everything is physical unless an adapter said otherwise (digital downloads, services, fees)."""
+    return pl.col("is_physical").fill_null(True)
+
+
 def all_sides_known() -> pl.Expr:
     """Every side is given and above zero."""
     return pl.all_horizontal([pl.col(side).is_not_null() & (pl.col(side) > 0) for side in SIDES])

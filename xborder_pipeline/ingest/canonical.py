@@ -43,7 +43,7 @@ def detect_format(path: Path) -> str:
 
 
 def read_canonical(path: Path, file_format: str | None = None) -> pl.DataFrame:
-    """The file's records as text columns in canonical order, plus source_file and source_row."""
+    """The file's records as text columns in canonical order, plus adapter and lineage columns."""
     file_format = file_format or detect_format(path)
     if file_format not in CANONICAL_FORMATS:
         raise InputFileError(path, f"unknown format {file_format!r}; known: {', '.join(CANONICAL_FORMATS)}")
@@ -54,7 +54,7 @@ def read_canonical(path: Path, file_format: str | None = None) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, OSError, ValueError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InputFileError(path, f"cannot be read as {file_format}: {first_line}") from None
-    return _to_canonical_text(raw, path)
+    return _to_canonical_text(raw, path, file_format)
 
 
 def _read(path: Path, file_format: str) -> pl.DataFrame:
@@ -67,7 +67,7 @@ def _read(path: Path, file_format: str) -> pl.DataFrame:
     return pl.read_ndjson(path, infer_schema_length=None)
 
 
-def _to_canonical_text(raw: pl.DataFrame, path: Path) -> pl.DataFrame:
+def _to_canonical_text(raw: pl.DataFrame, path: Path, file_format: str) -> pl.DataFrame:
     header = {name.strip().lstrip("\ufeff").lower(): name for name in raw.columns}
     missing = [column for column in REQUIRED_HEADER_COLUMNS if column not in header]
     if not any(column in header for column in IDENTITY_COLUMNS):
@@ -80,10 +80,12 @@ def _to_canonical_text(raw: pl.DataFrame, path: Path) -> pl.DataFrame:
         )
     columns = [
         _as_text(raw, header[name]).alias(name) if name in header else pl.lit(None, pl.String).alias(name)
-        for name in CANONICAL_COLUMNS
+        for name in (*CANONICAL_COLUMNS, "is_physical")
     ]
     return raw.select(
         *columns,
+        pl.lit(f"canonical_{file_format}", pl.String).alias("source_format"),
+        pl.lit(None, pl.String).alias("original_values"),
         pl.lit(str(path), pl.String).alias("source_file"),
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("source_row"),
     )

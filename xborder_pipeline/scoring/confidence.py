@@ -5,14 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features.dimensions import all_sides_known
+from xborder_pipeline.features.dimensions import all_sides_known, is_physical_goods
 from xborder_pipeline.scoring.suitability import _codes_where
 
 
 def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
     quality = settings.data_quality
     density = pl.col("density_kg_per_m3")
-    return {
+    doubts = {
         "NO_SHIPPING_ESTIMATE": pl.col("chargeable_weight_kg").is_null(),
         "MISSING_WEIGHT": pl.col("weight_kg").is_null() | (pl.col("weight_kg") == 0),
         "MISSING_DIMENSIONS": ~all_sides_known(),
@@ -21,6 +21,9 @@ def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3) | (density > quality.max_density_kg_per_m3),
         "NO_PRICE": pl.col("price_usd").is_null(),
     }
+    # Goods that are never shipped need no weight or box; only their price can be in doubt.
+    physical = is_physical_goods()
+    return {code: condition if code == "NO_PRICE" else physical & condition for code, condition in doubts.items()}
 
 
 def confidence_reasons(settings: Settings) -> pl.Expr:

@@ -18,6 +18,8 @@ class Reason:
 
 REASONS: tuple[Reason, ...] = (
     # Direct-parcel suitability: each takes scoring.penalties[code] points off 100.
+    Reason("NOT_PHYSICAL", "suitability",
+           "A digital download, service or fee item: nothing to ship, so no channel, cost or warehouse applies."),
     Reason("NO_DIRECT_PARCEL_CHANNEL", "suitability",
            "Heavier than the direct channel's piece limit: it cannot travel as one parcel."),
     Reason("SHIPPING_EXCEEDS_PRICE", "suitability",

@@ -5,13 +5,15 @@ from __future__ import annotations
 import polars as pl
 
 from xborder_pipeline.config import Settings
+from xborder_pipeline.features.dimensions import is_physical_goods
 
 
 def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
     """Each suitability reason code and the condition under which a listing carries it."""
     scoring, postal = settings.scoring, settings.postal
     ratio = pl.col("logistics_cost_ratio")
-    return {
+    physical = is_physical_goods()
+    shipping_conditions = {
         "NO_DIRECT_PARCEL_CHANNEL": pl.col("chargeable_weight_kg") > settings.direct_channel.max_weight_kg,
         "SHIPPING_EXCEEDS_PRICE": ratio > scoring.logistics_cost_ratio_prohibitive,
         "AEROSOL_OR_FLAMMABLE_REFUSED_BY_POST": pl.col("is_aerosol_or_flammable"),
@@ -28,6 +30,10 @@ def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
         & (ratio <= scoring.logistics_cost_ratio_poor),
         "POWDER_SENSITIVE_CARGO": pl.col("is_powder"),
         "MAGNET_SENSITIVE_CARGO": pl.col("has_magnet"),
+    }
+    return {
+        "NOT_PHYSICAL": ~physical,
+        **{code: physical & condition for code, condition in shipping_conditions.items()},
     }
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import polars as pl
 
 from xborder_pipeline.config import Settings
+from xborder_pipeline.features.dimensions import is_physical_goods
 from xborder_pipeline.scoring.suitability import _codes_where
 
 
 def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
     postal = settings.postal
-    return {
+    physical = is_physical_goods()
+    traits = {
         "WAREHOUSE_TRAITS_HIGH_PRICE": pl.col("price_usd") >= settings.warehouse.high_price_usd,
         "WAREHOUSE_TRAITS_BULKY": (pl.col("weight_kg") > postal.max_weight_kg)
         | (pl.col("sum_of_sides_cm") > postal.max_sum_of_sides_cm)
@@ -26,6 +28,7 @@ def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
         | pl.col("has_magnet")
         | pl.col("is_aerosol_or_flammable"),
     }
+    return {code: physical & condition for code, condition in traits.items()}
 
 
 def demand_shortfall_conditions(settings: Settings) -> dict[str, pl.Expr]:
@@ -59,4 +62,4 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
     traits = warehouse_trait_conditions(settings)
     favours = _any_of(traits)
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
-    return _codes_where({**traits, **shortfalls, "NO_WAREHOUSE_ADVANTAGE": ~favours})
+    return _codes_where({**traits, **shortfalls, "NO_WAREHOUSE_ADVANTAGE": is_physical_goods() & ~favours})
