@@ -20,6 +20,7 @@ from prefect.runtime import flow_run
 import xborder_pipeline
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.features import with_listing_features
+from xborder_pipeline.features.shipping import channel_costs_long
 from xborder_pipeline.ingest import IngestOptions, IngestResult, read_listings
 from xborder_pipeline.run_summary import RunSummary, check_reject_share, summarise
 from xborder_pipeline.scoring import with_scores
@@ -62,9 +63,11 @@ def load(
     ingested: IngestResult,
     checked: ValidationResult,
     scored: pl.DataFrame,
+    settings: Settings,
 ) -> None:
     finished_at = datetime.now(UTC)
     lineage = {"run_id": pl.lit(run.run_id)}
+    stamped = {**lineage, "scored_at": pl.lit(finished_at)}
     write_run(
         db_path,
         run,
@@ -75,7 +78,8 @@ def load(
             rows_skipped=ingested.skipped.height,
         ),
         listings=scored.with_columns(**lineage),
-        scores=scored.with_columns(**lineage, scored_at=pl.lit(finished_at)),
+        scores=scored.with_columns(**stamped),
+        channel_costs=channel_costs_long(scored, settings).with_columns(**stamped),
         rejects=checked.rejects.with_columns(**lineage),
         skipped=ingested.skipped.with_columns(**lineage),
         finished_at=finished_at,
@@ -120,7 +124,7 @@ def score_catalogue(
         checked = validate(ingested, settings)
         featured = features(checked.valid, settings)
         scored = score(featured, settings)
-        load(database, run, ingested, checked, scored)
+        load(database, run, ingested, checked, scored, settings)
     except Exception as error:
         record_failed_run(database, run, error=str(error), finished_at=datetime.now(UTC))
         raise

@@ -62,23 +62,69 @@ class RateBand(_Section):
     per_parcel: float = Field(ge=0)
 
 
+MARKETS = ("US", "EU", "GB")
+GOODS_CLASSES = ("battery", "loose_battery", "liquid", "powder", "magnet", "aerosol_or_flammable")
+
+
 class Channel(_Section):
+    """A direct-parcel channel from China: its limits, what it refuses, and its rates per market."""
+
     label: str
     currency: str
-    volumetric_divisor_cm3_per_kg: float = Field(gt=0)
+    volumetric_divisor_cm3_per_kg: float | None = Field(default=None, gt=0)
+    rounding_step_kg: float | None = Field(default=None, gt=0)
     max_weight_kg: float = Field(gt=0)
+    max_sum_of_sides_cm: float | None = Field(default=None, gt=0)
+    max_longest_side_cm: float | None = Field(default=None, gt=0)
+    oversize_longest_side_cm: float | None = Field(default=None, gt=0)
+    oversize_surcharge: float = Field(default=0.0, ge=0)
+    refuses: list[str] = []
     transit_days_min: int = Field(ge=0)
     transit_days_max: int = Field(ge=0)
     source: str
-    bands: list[RateBand] = Field(min_length=1)
+    rates: dict[str, list[RateBand]] = {}
+    # A channel priced as another's rates with a surcharge (e.g. the sensitive-cargo line).
+    rates_from: str | None = None
+    per_kg_uplift: float = Field(default=0.0, ge=0)
+    per_parcel_surcharge: float = Field(default=0.0, ge=0)
 
-    @field_validator("bands")
+    @field_validator("rates")
     @classmethod
-    def _bands_ascend(cls, bands: list[RateBand]) -> list[RateBand]:
-        limits = [band.max_chargeable_kg for band in bands]
-        if limits != sorted(limits) or len(set(limits)) != len(limits):
-            raise ValueError("bands must be listed by strictly increasing max_chargeable_kg")
-        return bands
+    def _bands_ascend(cls, rates: dict[str, list[RateBand]]) -> dict[str, list[RateBand]]:
+        for market, bands in rates.items():
+            if market not in MARKETS:
+                raise ValueError(f"rates for unknown market {market!r}; markets are {', '.join(MARKETS)}")
+            limits = [band.max_chargeable_kg for band in bands]
+            if not bands or limits != sorted(limits) or len(set(limits)) != len(limits):
+                raise ValueError(f"{market} bands must be listed by strictly increasing max_chargeable_kg")
+        return rates
+
+    @field_validator("refuses")
+    @classmethod
+    def _known_goods(cls, refuses: list[str]) -> list[str]:
+        unknown = set(refuses) - set(GOODS_CLASSES)
+        if unknown:
+            raise ValueError(f"unknown goods {sorted(unknown)}; known: {', '.join(GOODS_CLASSES)}")
+        return refuses
+
+
+class Market(_Section):
+    """Duty, VAT and fees on a direct parcel into one destination market."""
+
+    vat_rate: float = Field(ge=0, lt=1)
+    vat_by_country: dict[str, float] = {}
+    duty_rate: float = Field(ge=0)
+    duty_rate_above_threshold: float | None = Field(default=None, ge=0)
+    low_value_duty_per_item: float = Field(ge=0)
+    low_value_threshold: float = Field(ge=0)
+    threshold_currency: str
+    customs_fee_per_parcel_usd: float = Field(ge=0)
+    source: str
+
+
+class Destinations(_Section):
+    default_country: str
+    by_marketplace: dict[str, str] = {}
 
 
 class KeywordFamily(_Section):
@@ -111,12 +157,13 @@ class DangerousGoodsSettings(_Section):
 
 
 class ScoringSettings(_Section):
-    direct_channel: str
+    reference_volumetric_divisor_cm3_per_kg: float = Field(gt=0)
     suitable_min_score: float = Field(ge=0, le=100)
     marginal_min_score: float = Field(ge=0, le=100)
     logistics_cost_ratio_fine: float = Field(gt=0)
     logistics_cost_ratio_poor: float = Field(gt=0)
     logistics_cost_ratio_prohibitive: float = Field(gt=0)
+    thin_margin_ratio: float = Field(ge=0, le=1)
     penalties: dict[str, float]
 
     @model_validator(mode="after")
@@ -136,6 +183,19 @@ class WarehouseSettings(_Section):
     high_price_usd: float = Field(gt=0)
     min_monthly_units_sold: float = Field(ge=0)
     max_months_of_cover: float = Field(gt=0)
+    batch_months_of_sales: float = Field(gt=0)
+    sell_through_horizon_months: float = Field(gt=0)
+    unsold_share_floor: float = Field(ge=0, le=1)
+    unsold_share_without_demand_evidence: float = Field(ge=0, le=1)
+    first_leg_usd_per_m3: float = Field(ge=0)
+    inbound_usd_per_unit: float = Field(ge=0)
+    pick_pack_usd_per_unit: float = Field(ge=0)
+    storage_usd_per_m3_month: float = Field(ge=0)
+    last_mile_usd_per_parcel: float = Field(ge=0)
+    last_mile_usd_per_kg: float = Field(ge=0)
+    removal_usd_per_unit: float = Field(ge=0)
+    liquidation_recovery_share: float = Field(ge=0, le=1)
+    goods_value_share_of_price: float = Field(ge=0, le=1)
 
 
 class DataQualitySettings(_Section):
@@ -150,6 +210,8 @@ class Settings(_Section):
     fx: FxTable
     limits: PlausibilityLimits
     postal: PostalLimits
+    destinations: Destinations
+    markets: dict[str, Market]
     channels: dict[str, Channel]
     fragility: FragilitySettings
     dangerous_goods: DangerousGoodsSettings
@@ -159,14 +221,23 @@ class Settings(_Section):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
-        if self.scoring.direct_channel not in self.channels:
-            raise ValueError(
-                f"scoring.direct_channel = {self.scoring.direct_channel!r} names no channel; "
-                f"known channels: {', '.join(sorted(self.channels))}"
-            )
+        missing_markets = set(MARKETS) - set(self.markets)
+        if missing_markets:
+            raise ValueError(f"markets lacks {', '.join(sorted(missing_markets))}")
         for name, channel in self.channels.items():
             if channel.currency.upper() not in self.fx.usd_per_unit:
                 raise ValueError(f"channels.{name}.currency {channel.currency!r} has no rate in fx.usd_per_unit")
+            if channel.rates_from is not None:
+                base = self.channels.get(channel.rates_from)
+                if base is None or base.rates_from is not None:
+                    raise ValueError(f"channels.{name}.rates_from must name a channel with its own rates")
+                if base.currency != channel.currency:
+                    raise ValueError(f"channels.{name} must share the currency of {channel.rates_from}")
+            elif not channel.rates:
+                raise ValueError(f"channels.{name} has neither rates nor rates_from")
+        for name, market in self.markets.items():
+            if market.threshold_currency.upper() not in self.fx.usd_per_unit:
+                raise ValueError(f"markets.{name}.threshold_currency has no rate in fx.usd_per_unit")
         from xborder_pipeline.scoring.reasons import PENALISED_REASONS
 
         unknown = set(self.scoring.penalties) - PENALISED_REASONS
@@ -177,9 +248,22 @@ class Settings(_Section):
             raise ValueError(f"scoring.penalties lacks reason codes: {', '.join(sorted(missing))}")
         return self
 
-    @property
-    def direct_channel(self) -> Channel:
-        return self.channels[self.scoring.direct_channel]
+    def channel_rates(self, name: str) -> dict[str, list[RateBand]]:
+        """A channel's bands per market, with any surcharge over the channel it borrows rates from."""
+        channel = self.channels[name]
+        if channel.rates_from is None:
+            return channel.rates
+        return {
+            market: [
+                RateBand(
+                    max_chargeable_kg=band.max_chargeable_kg,
+                    per_kg=band.per_kg * (1 + channel.per_kg_uplift),
+                    per_parcel=band.per_parcel + channel.per_parcel_surcharge,
+                )
+                for band in bands
+            ]
+            for market, bands in self.channels[channel.rates_from].rates.items()
+        }
 
     def config_hash(self) -> str:
         """A stable fingerprint of the effective configuration, stored with every run."""

@@ -13,7 +13,9 @@ def test_defaults_load_and_every_channel_names_its_source() -> None:
     settings = load_settings()
 
     assert settings.postal.max_weight_kg == 2.0
-    assert settings.direct_channel.volumetric_divisor_cm3_per_kg == 6000
+    assert settings.channels["express"].volumetric_divisor_cm3_per_kg == 5000
+    assert set(settings.markets) == {"US", "EU", "GB"}
+    assert all(market.source for market in settings.markets.values())
     assert all(channel.source for channel in settings.channels.values())
     assert settings.fx.as_of and settings.fx.source
 
@@ -51,7 +53,8 @@ def test_environment_variable_names_the_user_file(tmp_path: Path, monkeypatch) -
     [
         ("[postal]\nmax_weight_kgs = 3\n", "postal.max_weight_kgs"),
         ("[postal]\nmax_weight_kg = -1\n", "postal.max_weight_kg"),
-        ("[scoring]\ndirect_channel = 'pigeon'\n", "pigeon"),
+        ("[channels.express]\nrefuses = ['pigeons']\n", "pigeons"),
+        ("[channels.special_line_sensitive]\nrates_from = 'pigeon_post'\n", "rates_from"),
         ("[scoring.penalties]\nMADE_UP = 5\n", "MADE_UP"),
         ("[scoring]\nsuitable_min_score = 10.0\n", "marginal_min_score"),
         ("this is not toml", "not valid TOML"),
@@ -68,3 +71,12 @@ def test_a_bad_file_is_refused_with_where_and_why(tmp_path: Path, text: str, exp
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_a_channel_borrowing_rates_adds_its_surcharge() -> None:
+    settings = load_settings()
+    general = settings.channel_rates("special_line_general")["US"][0]
+    sensitive = settings.channel_rates("special_line_sensitive")["US"][0]
+
+    assert sensitive.per_kg == general.per_kg * 1.15
+    assert sensitive.per_parcel == general.per_parcel + 1.0

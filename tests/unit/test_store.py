@@ -11,6 +11,7 @@ import pytest
 
 from tests.helpers import canonical_csv
 from xborder_pipeline.features import with_listing_features
+from xborder_pipeline.features.shipping import channel_costs_long
 from xborder_pipeline.ingest import read_listings
 from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.store import database
@@ -42,6 +43,7 @@ def _scored_run(tmp_path: Path, settings, rows: list[dict[str, str]], run_id: st
         counts=counts,
         listings=scored.with_columns(**tagged),
         scores=scored.with_columns(**tagged, scored_at=pl.lit(now)),
+        channel_costs=channel_costs_long(scored, settings).with_columns(**tagged, scored_at=pl.lit(now)),
         rejects=checked.rejects.with_columns(**tagged),
         skipped=pl.DataFrame(
             schema={"source_file": pl.String, "source_row": pl.Int64, "reason": pl.String}

@@ -11,15 +11,15 @@ from typing import TypeVar
 import polars as pl
 
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import dangerous_goods, dimensions, fragility, logistics, price
+from xborder_pipeline.features import dangerous_goods, dimensions, fragility, price, shipping
+from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def with_listing_features(listings: Frame, settings: Settings) -> Frame:
-    """The listings with every feature column added."""
-    channel = settings.direct_channel
-    divisor = channel.volumetric_divisor_cm3_per_kg
+    """The listings with every feature column added, channel costs and warehouse economics included."""
+    divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
@@ -40,15 +40,18 @@ def with_listing_features(listings: Frame, settings: Settings) -> Frame:
         price_usd=price.price_usd(settings.fx),
         unit_cost_usd=price.unit_cost_usd(settings.fx),
         months_of_cover=_months_of_cover(),
-    )
-    costed = measured.with_columns(
-        is_fragile=fragility.is_fragile(settings.fragility),
-        direct_ship_channel=pl.lit(settings.scoring.direct_channel),
-        est_direct_ship_cost_usd=pl.when(dimensions.is_physical_goods()).then(
-            logistics.direct_ship_cost_usd(channel, settings.fx, pl.col("chargeable_weight_kg"))
+    ).with_columns(is_fragile=fragility.is_fragile(settings.fragility))
+    costed = shipping.with_cheapest_channel(shipping.with_channel_costs(measured, settings), settings)
+    margined = costed.with_columns(
+        direct_ship_channel=pl.col("recommended_channel"),
+        logistics_cost_ratio=pl.when(pl.col("price_usd") > 0).then(
+            pl.col("est_direct_ship_cost_usd") / pl.col("price_usd")
         ),
+        margin_after_logistics_usd=pl.col("price_usd") - pl.col("unit_cost_usd") - pl.col("landed_cost_usd"),
+    ).with_columns(
+        margin_ratio=pl.when(pl.col("price_usd") > 0).then(pl.col("margin_after_logistics_usd") / pl.col("price_usd")),
     )
-    return costed.with_columns(logistics_cost_ratio=logistics.logistics_cost_ratio())
+    return with_warehouse_economics(margined, settings)
 
 
 def _listings_sharing_box() -> pl.Expr:

@@ -25,6 +25,9 @@ def with_scores(featured: Frame, settings: Settings) -> Frame:
         reasons=pl.concat_list(
             suitability.suitability_reasons(settings),
             warehousing.warehouse_reasons(settings),
+            pl.when(pl.col("unit_cost_usd").is_null() & pl.col("price_usd").is_not_null())
+            .then(pl.lit(["NO_UNIT_COST"]))
+            .otherwise(pl.lit([], pl.List(pl.String))),
             confidence.confidence_reasons(settings),
         ),
     )

@@ -21,7 +21,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("NOT_PHYSICAL", "suitability",
            "A digital download, service or fee item: nothing to ship, so no channel, cost or warehouse applies."),
     Reason("NO_DIRECT_PARCEL_CHANNEL", "suitability",
-           "Heavier than the direct channel's piece limit: it cannot travel as one parcel."),
+           "No direct channel will carry it (too heavy, too large or refused goods on every one): see channel_costs."),
     Reason("SHIPPING_EXCEEDS_PRICE", "suitability",
            "The estimated direct parcel costs more than the goods (logistics_cost_ratio above the "
            "prohibitive threshold)."),
@@ -43,6 +43,13 @@ REASONS: tuple[Reason, ...] = (
            "Direct shipping costs between the fine (20%) and poor (35%) share of the price."),
     Reason("POWDER_SENSITIVE_CARGO", "suitability", "Powders are sensitive cargo on separate, dearer lines."),
     Reason("MAGNET_SENSITIVE_CARGO", "suitability", "Magnets are sensitive cargo on separate, dearer lines."),
+    Reason("NEGATIVE_MARGIN", "suitability",
+           "Price less VAT, unit cost, shipping, duty and fees is below zero: each sale by parcel loses money."),
+    Reason("THIN_MARGIN", "suitability",
+           "The margin after logistics is below scoring.thin_margin_ratio (default 15%) of the price."),
+    # Margin.
+    Reason("NO_UNIT_COST", "margin",
+           "No unit_cost: the margin after logistics cannot be computed (a reason, not an error)."),
     # Overseas warehousing.
     Reason("WAREHOUSE_TRAITS_HIGH_PRICE", "warehouse",
            "High-priced goods: a warehouse's faster delivery and local returns pay off."),
@@ -54,6 +61,12 @@ REASONS: tuple[Reason, ...] = (
            "No sales figure: stock sent abroad is costly to bring back, so demand must be proven first."),
     Reason("LOW_SALES_VELOCITY", "warehouse", "Sells fewer units a month than the warehouse minimum."),
     Reason("SLOW_SELL_THROUGH", "warehouse", "The stock on hand would take longer than the cover limit to sell."),
+    Reason("WAREHOUSE_CHEAPER_PER_UNIT", "warehouse",
+           "Selling from an overseas warehouse costs less per unit than the cheapest direct parcel."),
+    Reason("WAREHOUSE_ONLY_ROUTE", "warehouse",
+           "No direct parcel channel carries it: only bulk freight to a warehouse can serve the market."),
+    Reason("WAREHOUSE_COSTS_MORE", "warehouse",
+           "A unit sold from a warehouse costs more than the cheapest direct parcel, risk of unsold stock included."),
     Reason("NO_WAREHOUSE_ADVANTAGE", "warehouse",
            "Small, light, sturdy, post-friendly goods: direct parcels serve them well."),
     # Data confidence.
@@ -68,6 +81,22 @@ REASONS: tuple[Reason, ...] = (
     Reason("IMPLAUSIBLE_DENSITY", "data_confidence",
            "Weight and box size together give a density no packed product has: one of them is likely wrong."),
 )
+
+# Why one channel will not carry a listing (channel_costs.ineligible_reasons).
+CHANNEL_REASONS: tuple[Reason, ...] = (
+    Reason("NO_WEIGHT_OR_SIZE", "channel", "Neither weight nor a full box size is known: no price possible."),
+    Reason("OVER_CHANNEL_WEIGHT", "channel", "Chargeable weight above the channel's piece limit."),
+    Reason("OVER_RATE_CARD_WEIGHT", "channel", "Chargeable weight above the heaviest band priced for the destination."),
+    Reason("NO_RATE_FOR_DESTINATION", "channel", "The channel has no rate card for the destination market."),
+    Reason("OVER_CHANNEL_SIZE", "channel", "Larger than the channel's size limits (sum of sides or longest side)."),
+    Reason("REFUSES_BATTERY", "channel", "The channel carries no goods with batteries."),
+    Reason("REFUSES_LOOSE_BATTERY", "channel", "The channel carries no batteries sold on their own."),
+    Reason("REFUSES_LIQUID", "channel", "The channel carries no liquids."),
+    Reason("REFUSES_POWDER", "channel", "The channel carries no powders."),
+    Reason("REFUSES_MAGNET", "channel", "The channel carries no magnets."),
+    Reason("REFUSES_AEROSOL_OR_FLAMMABLE", "channel", "The channel carries no aerosols or flammables."),
+)
+ALL_REASONS: tuple[Reason, ...] = REASONS + CHANNEL_REASONS
 
 REASON_BY_CODE: dict[str, Reason] = {reason.code: reason for reason in REASONS}
 

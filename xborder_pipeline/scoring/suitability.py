@@ -14,12 +14,14 @@ def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
     ratio = pl.col("logistics_cost_ratio")
     physical = is_physical_goods()
     shipping_conditions = {
-        "NO_DIRECT_PARCEL_CHANNEL": pl.col("chargeable_weight_kg") > settings.direct_channel.max_weight_kg,
+        "NO_DIRECT_PARCEL_CHANNEL": pl.col("recommended_channel").is_null()
+        & pl.col("chargeable_weight_kg").is_not_null(),
         "SHIPPING_EXCEEDS_PRICE": ratio > scoring.logistics_cost_ratio_prohibitive,
         "AEROSOL_OR_FLAMMABLE_REFUSED_BY_POST": pl.col("is_aerosol_or_flammable"),
         "LOOSE_BATTERY_REFUSED_BY_POST": pl.col("is_loose_battery"),
         "HIGH_LOGISTICS_COST_RATIO": (ratio > scoring.logistics_cost_ratio_poor)
         & (ratio <= scoring.logistics_cost_ratio_prohibitive),
+        "NEGATIVE_MARGIN": pl.col("margin_after_logistics_usd") < 0,
         "LIQUID_REFUSED_BY_POST": pl.col("is_liquid"),
         "OVER_POSTAL_WEIGHT": pl.col("weight_kg") > postal.max_weight_kg,
         "OVER_POSTAL_SIZE": (pl.col("sum_of_sides_cm") > postal.max_sum_of_sides_cm)
@@ -29,6 +31,7 @@ def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "ELEVATED_LOGISTICS_COST_RATIO": (ratio > scoring.logistics_cost_ratio_fine)
         & (ratio <= scoring.logistics_cost_ratio_poor),
         "POWDER_SENSITIVE_CARGO": pl.col("is_powder"),
+        "THIN_MARGIN": (pl.col("margin_ratio") >= 0) & (pl.col("margin_ratio") < scoring.thin_margin_ratio),
         "MAGNET_SENSITIVE_CARGO": pl.col("has_magnet"),
     }
     return {

@@ -45,21 +45,46 @@ def _any_of(conditions: dict[str, pl.Expr]) -> pl.Expr:
     return pl.any_horizontal([condition.fill_null(False) for condition in conditions.values()])
 
 
+def warehouse_economics_conditions() -> dict[str, pl.Expr]:
+    """Where the money points: cheaper from a warehouse, or no direct parcel at all."""
+    physical = is_physical_goods()
+    return {
+        "WAREHOUSE_CHEAPER_PER_UNIT": physical & (pl.col("warehouse_saving_per_unit_usd") > 0),
+        "WAREHOUSE_ONLY_ROUTE": physical
+        & pl.col("recommended_channel").is_null()
+        & pl.col("chargeable_weight_kg").is_not_null(),
+    }
+
+
 def warehouse_flag(settings: Settings) -> pl.Expr:
-    favours = _any_of(warehouse_trait_conditions(settings))
+    """recommended: the warehouse pays (cheaper, or the only route) and demand is proven;
+    candidate_unproven_demand: the goods or the money favour a warehouse but demand is not proven."""
+    pays = _any_of(warehouse_economics_conditions())
+    favours = pays | _any_of(warehouse_trait_conditions(settings))
     demand_proven = ~_any_of(demand_shortfall_conditions(settings))
     return (
-        pl.when(favours & demand_proven)
+        pl.when(pays & demand_proven)
         .then(pl.lit("recommended"))
-        .when(favours)
+        .when(favours & ~demand_proven)
         .then(pl.lit("candidate_unproven_demand"))
         .otherwise(pl.lit("not_recommended"))
     )
 
 
 def warehouse_reasons(settings: Settings) -> pl.Expr:
-    """The traits that favour a warehouse and, for candidates, what demand lacks."""
+    """What favours a warehouse, what the money says, and, where it matters, what demand lacks."""
     traits = warehouse_trait_conditions(settings)
-    favours = _any_of(traits)
+    economics = warehouse_economics_conditions()
+    pays = _any_of(economics)
+    favours = pays | _any_of(traits)
+    physical = is_physical_goods()
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
-    return _codes_where({**traits, **shortfalls, "NO_WAREHOUSE_ADVANTAGE": is_physical_goods() & ~favours})
+    return _codes_where(
+        {
+            **economics,
+            **traits,
+            **shortfalls,
+            "WAREHOUSE_COSTS_MORE": physical & (pl.col("warehouse_saving_per_unit_usd") <= 0),
+            "NO_WAREHOUSE_ADVANTAGE": physical & ~favours,
+        }
+    )

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from xborder_pipeline.scoring.reasons import REASONS
+from xborder_pipeline.scoring.reasons import ALL_REASONS
 
 DB_ENV_VAR = "XBORDER_DB"
 DEFAULT_DB_PATH = "xborder.duckdb"
@@ -71,9 +71,30 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "price_usd",
     "unit_cost_usd",
     "months_of_cover",
+    "destination_country",
+    "destination_market",
     "direct_ship_channel",
+    "recommended_channel",
+    "recommended_transit_days_min",
+    "recommended_transit_days_max",
     "est_direct_ship_cost_usd",
+    "duty_usd",
+    "vat_usd",
+    "customs_fee_usd",
+    "landed_cost_usd",
     "logistics_cost_ratio",
+    "margin_after_logistics_usd",
+    "margin_ratio",
+    "warehouse_first_leg_usd",
+    "warehouse_duty_usd",
+    "warehouse_storage_usd",
+    "warehouse_handling_usd",
+    "warehouse_last_mile_usd",
+    "warehouse_unsold_share",
+    "warehouse_unsold_risk_usd",
+    "warehouse_cost_per_unit_usd",
+    "direct_cost_per_unit_usd",
+    "warehouse_saving_per_unit_usd",
     "suitability_score",
     "suitability_band",
     "warehouse_flag",
@@ -90,6 +111,25 @@ REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "message",
 )
 SKIPPED_TABLE_COLUMNS: tuple[str, ...] = ("run_id", "source_file", "source_row", "reason")
+CHANNEL_COST_COLUMNS: tuple[str, ...] = (
+    "listing_id",
+    "channel",
+    "destination_country",
+    "destination_market",
+    "eligible",
+    "ineligible_reasons",
+    "chargeable_weight_kg",
+    "shipping_cost_usd",
+    "duty_usd",
+    "vat_usd",
+    "customs_fee_usd",
+    "landed_cost_usd",
+    "transit_days_min",
+    "transit_days_max",
+    "is_recommended",
+    "run_id",
+    "scored_at",
+)
 
 
 class StoreError(Exception):
@@ -186,6 +226,7 @@ def write_run(
     counts: RunCounts,
     listings: pl.DataFrame,
     scores: pl.DataFrame,
+    channel_costs: pl.DataFrame,
     rejects: pl.DataFrame,
     skipped: pl.DataFrame,
     finished_at: datetime,
@@ -198,6 +239,7 @@ def write_run(
             _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
             _replace_current_rows(connection, "listings", listings.select(LISTING_COLUMNS))
             _replace_current_rows(connection, "listing_scores", scores.select(SCORE_COLUMNS))
+            _replace_current_rows(connection, "channel_costs", channel_costs.select(CHANNEL_COST_COLUMNS))
             _append(connection, "rejected_rows", rejects.select(REJECT_TABLE_COLUMNS))
             _append(connection, "skipped_rows", skipped.select(SKIPPED_TABLE_COLUMNS))
             _refresh_reason_codes(connection)
@@ -274,7 +316,7 @@ def _refresh_reason_codes(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("delete from reason_codes")
     connection.executemany(
         "insert into reason_codes (code, applies_to, meaning) values (?, ?, ?)",
-        [[reason.code, reason.applies_to, reason.meaning] for reason in REASONS],
+        [[reason.code, reason.applies_to, reason.meaning] for reason in ALL_REASONS],
     )
 
 
