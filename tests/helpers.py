@@ -39,3 +39,65 @@ def canonical_csv(path: Path, rows: list[dict[str, str]], columns: tuple[str, ..
         writer.writerow(row)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
+
+
+TYPED_DEFAULTS: dict[str, object] = {
+    "listing_id": "L-1",
+    "sku": "SKU-1",
+    "marketplace": "amazon_us",
+    "seller_id": "shenzhen-gadgets",
+    "title": "Silicone phone case",
+    "category": "Phone Accessories",
+    "description": "Soft silicone case",
+    "price": 12.99,
+    "currency": "USD",
+    "unit_cost": 2.10,
+    "weight_kg": 0.05,
+    "length_cm": 18.0,
+    "width_cm": 10.0,
+    "height_cm": 2.0,
+    "stock_qty": 500,
+    "monthly_units_sold": 120.0,
+    "moq": None,
+    "is_physical": None,
+    "source_format": "canonical_csv",
+    "original_values": None,
+    "source_file": "test.csv",
+    "source_row": 1,
+}
+
+
+def typed_listings(*rows: dict[str, object]):
+    """A typed canonical listings frame: each row overrides TYPED_DEFAULTS; ids are numbered."""
+    import polars as pl
+
+    from xborder_pipeline.schemas.listing import CanonicalListing
+
+    schema = {
+        name: dtype
+        for name, dtype in {
+            **{column: pl.String for column in TYPED_DEFAULTS},
+            "price": pl.Float64, "unit_cost": pl.Float64, "weight_kg": pl.Float64, "length_cm": pl.Float64,
+            "width_cm": pl.Float64, "height_cm": pl.Float64, "monthly_units_sold": pl.Float64,
+            "stock_qty": pl.Int64, "moq": pl.Int64, "source_row": pl.Int64, "is_physical": pl.Boolean,
+        }.items()
+    }
+    records = [
+        {**TYPED_DEFAULTS, "listing_id": f"L-{index}", "source_row": index, **row}
+        for index, row in enumerate(rows, start=1)
+    ]
+    frame = pl.DataFrame(records, schema=schema)
+    CanonicalListing.validate(frame)
+    return frame
+
+
+def featured(settings, *rows: dict[str, object]):
+    from xborder_pipeline.features import with_listing_features
+
+    return with_listing_features(typed_listings(*rows), settings)
+
+
+def scored(settings, *rows: dict[str, object]):
+    from xborder_pipeline.scoring import with_scores
+
+    return with_scores(featured(settings, *rows), settings)

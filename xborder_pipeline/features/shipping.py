@@ -155,16 +155,29 @@ def shipping_cost_usd(settings: Settings, channel: Channel, rates: dict[str, lis
     """Chargeable kg x per-kg rate + per-parcel fee of the band, plus any oversize surcharge, in USD."""
     cost: pl.Expr = pl.lit(None, pl.Float64)
     for market, bands in rates.items():
-        for band in reversed(bands):
+        for band, floor in reversed(list(zip(bands, _band_floors(bands), strict=True))):
             cost = (
                 pl.when((pl.col("destination_market") == market) & (chargeable <= band.max_chargeable_kg))
-                .then(chargeable * band.per_kg + band.per_parcel)
+                .then(pl.max_horizontal(chargeable * band.per_kg + band.per_parcel, pl.lit(floor)))
                 .otherwise(cost)
             )
     if channel.oversize_longest_side_cm is not None and channel.oversize_surcharge > 0:
         oversize = (pl.col("longest_side_cm") > channel.oversize_longest_side_cm).fill_null(False)
         cost = cost + pl.when(oversize).then(channel.oversize_surcharge).otherwise(0.0)
     return cost * _usd(settings, channel.currency)
+
+
+def _band_floors(bands: list) -> list[float]:
+    """The least each band may charge: the dearest price any lighter band reaches at its top weight.
+
+    Some cards drop at a band edge (0.1 kg at 98/kg + 24 costs more than 0.11 kg at 92/kg + 22); a
+    heavier parcel is never priced below a lighter one.
+    """
+    floors, dearest = [], 0.0
+    for band in bands:
+        floors.append(dearest)
+        dearest = max(dearest, band.max_chargeable_kg * band.per_kg + band.per_parcel)
+    return floors
 
 
 def with_channel_costs(listings: pl.DataFrame | pl.LazyFrame, settings: Settings):

@@ -1,0 +1,117 @@
+"""Warehouse economics: cost per unit sold from an overseas warehouse against the cheapest direct parcel."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import featured, scored
+
+SOFA = {"title": "3-seat fabric sofa", "category": "Furniture", "weight_kg": 58.0, "length_cm": 210.0,
+        "width_cm": 95.0, "height_cm": 85.0, "price": 499.0, "unit_cost": 160.0}
+MUG = {"title": "Stoneware coffee mug", "category": "Kitchen & Dining", "weight_kg": 0.45, "length_cm": 12.0,
+       "width_cm": 12.0, "height_cm": 11.0, "price": 14.99, "unit_cost": 3.0}
+
+
+def test_the_parts_add_up_to_the_cost_per_unit(settings) -> None:
+    row = featured(settings, MUG).row(0, named=True)
+    parts = ("warehouse_first_leg_usd", "warehouse_duty_usd", "warehouse_storage_usd", "warehouse_handling_usd",
+             "warehouse_last_mile_usd", "warehouse_unsold_risk_usd")
+
+    assert row["warehouse_cost_per_unit_usd"] == pytest.approx(sum(row[part] for part in parts))
+    assert row["warehouse_saving_per_unit_usd"] == pytest.approx(
+        row["direct_cost_per_unit_usd"] - row["warehouse_cost_per_unit_usd"]
+    )
+
+
+def test_first_leg_is_charged_by_revenue_ton(settings) -> None:
+    light_bulky, dense = featured(
+        settings,
+        {"weight_kg": 10.0, "length_cm": 100.0, "width_cm": 100.0, "height_cm": 50.0},  # 0.5 m3, 0.01 t
+        {"weight_kg": 900.0, "length_cm": 50.0, "width_cm": 50.0, "height_cm": 40.0},  # 0.1 m3, 0.9 t
+    )["warehouse_first_leg_usd"]
+    rate = settings.warehouse.first_leg_usd_per_m3
+
+    assert light_bulky == pytest.approx(0.5 * rate)
+    assert dense == pytest.approx(0.9 * rate)
+
+
+def test_unsold_share_follows_sell_through_and_has_a_floor(settings) -> None:
+    horizon = settings.warehouse.sell_through_horizon_months
+    frame = featured(
+        settings,
+        {"stock_qty": 1200, "monthly_units_sold": 100.0},  # sells 600 in the horizon: half unsold
+        {"stock_qty": 100, "monthly_units_sold": 100.0},  # sells out: the floor remains
+        {"stock_qty": 100, "monthly_units_sold": None},  # no evidence
+    )
+
+    assert frame["warehouse_unsold_share"].to_list() == pytest.approx(
+        [1 - 100 * horizon / 1200, settings.warehouse.unsold_share_floor,
+         settings.warehouse.unsold_share_without_demand_evidence]
+    )
+
+
+def test_unsold_stock_costs_the_cheaper_of_return_and_liquidation(settings) -> None:
+    row = featured(settings, {**SOFA, "stock_qty": 10, "monthly_units_sold": None}).row(0, named=True)
+    repatriation = row["warehouse_first_leg_usd"] + settings.warehouse.removal_usd_per_unit
+    liquidation = 160.0 * settings.fx.usd_per_unit["USD"] * (1 - settings.warehouse.liquidation_recovery_share)
+
+    assert row["warehouse_unsold_risk_usd"] == pytest.approx(
+        row["warehouse_unsold_share"] * min(repatriation, liquidation)
+    )
+
+
+def test_bulk_import_pays_duty_on_goods_value_not_price(settings) -> None:
+    with_cost, without_cost = featured(settings, {"price": 40.0, "unit_cost": 10.0},
+                                       {"price": 40.0, "unit_cost": None})["warehouse_duty_usd"]
+    rate = settings.markets["US"].duty_rate
+
+    assert with_cost == pytest.approx(10.0 * rate)
+    assert without_cost == pytest.approx(40.0 * settings.warehouse.goods_value_share_of_price * rate)
+
+
+def test_a_sofa_with_proven_demand_is_recommended_as_the_only_route(settings) -> None:
+    row = scored(settings, {**SOFA, "stock_qty": 40, "monthly_units_sold": 30.0}).row(0, named=True)
+
+    assert row["warehouse_flag"] == "recommended"
+    assert "WAREHOUSE_ONLY_ROUTE" in row["reasons"]
+    assert row["suitability_band"] == "unsuitable"
+
+
+def test_the_same_sofa_without_sales_is_only_a_candidate(settings) -> None:
+    row = scored(settings, {**SOFA, "stock_qty": 40, "monthly_units_sold": None}).row(0, named=True)
+
+    assert row["warehouse_flag"] == "candidate_unproven_demand"
+    assert "NO_DEMAND_EVIDENCE" in row["reasons"]
+
+
+def test_slow_sell_through_keeps_a_paying_warehouse_a_candidate(settings) -> None:
+    row = scored(settings, {**SOFA, "stock_qty": 5000, "monthly_units_sold": 40.0}).row(0, named=True)
+
+    assert row["warehouse_flag"] == "candidate_unproven_demand"
+    assert "SLOW_SELL_THROUGH" in row["reasons"]
+
+
+def test_a_cheap_light_item_is_not_sent_abroad(settings) -> None:
+    row = scored(settings, {"stock_qty": 300, "monthly_units_sold": 200.0}).row(0, named=True)
+
+    assert row["warehouse_flag"] == "not_recommended"
+    assert "WAREHOUSE_COSTS_MORE" in row["reasons"]
+    assert "NO_WAREHOUSE_ADVANTAGE" in row["reasons"]
+
+
+def test_recommended_needs_a_cheaper_warehouse_not_just_favourable_traits(settings) -> None:
+    # A fragile mug with proven demand: the traits favour a warehouse, but the flag follows the money.
+    row = scored(settings, {**MUG, "stock_qty": 300, "monthly_units_sold": 200.0}).row(0, named=True)
+
+    cheaper = row["warehouse_saving_per_unit_usd"] > 0
+    assert row["warehouse_flag"] == ("recommended" if cheaper else "not_recommended")
+    assert ("WAREHOUSE_CHEAPER_PER_UNIT" in row["reasons"]) == cheaper
+    assert "WAREHOUSE_TRAITS_FRAGILE" in row["reasons"]
+
+
+def test_digital_goods_get_no_warehouse_figures(settings) -> None:
+    row = scored(settings, {"is_physical": False, "weight_kg": None}).row(0, named=True)
+
+    assert row["warehouse_cost_per_unit_usd"] is None
+    assert row["warehouse_flag"] == "not_recommended"
+    assert row["reasons"] == ["NOT_PHYSICAL"]
