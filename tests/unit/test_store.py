@@ -165,3 +165,19 @@ def test_the_view_keeps_the_contract_columns(tmp_path: Path, settings) -> None:
         "rows_skipped",
         "config_hash",
     } <= set(runs)
+
+
+def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path: Path, settings) -> None:
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as connection:
+        connection.execute("create table listing_scores (listing_id varchar not null, run_id varchar not null)")
+        connection.execute("insert into listing_scores values ('OLD-1', 'run-0')")
+        connection.execute("create table listings (listing_id varchar, source_file varchar, source_row bigint, "
+                            "run_id varchar)")
+        connection.execute("insert into listings values ('OLD-1', 'old.csv', 1, 'run-0')")
+
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+
+    rows = query(db, "select listing_id, run_id, suitability_band from listing_scores order by listing_id")
+    assert rows.rows()[0] == ("L-1", "run-1", rows["suitability_band"][0])
+    assert ("OLD-1", "run-0", None) in rows.rows()

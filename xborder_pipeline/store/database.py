@@ -213,11 +213,27 @@ def open_read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables and (re)create views; existing data is untouched."""
+    """Create missing tables, add columns a newer version defines, and (re)create views.
+
+    Existing rows are untouched; a column added to an existing table is null for them.
+    """
     for table in _sql_files("tables"):
-        connection.execute(table.read_text(encoding="utf-8"))
+        ddl = table.read_text(encoding="utf-8")
+        connection.execute(ddl)
+        _add_missing_columns(connection, ddl)
     for view in _sql_files("views"):
         connection.execute(view.read_text(encoding="utf-8"))
+
+
+def _add_missing_columns(connection: duckdb.DuckDBPyConnection, ddl: str) -> None:
+    with duckdb.connect() as scratch:
+        scratch.execute(ddl)
+        table = scratch.sql("select table_name from information_schema.tables").fetchall()[0][0]
+        wanted = scratch.sql(f"describe {table}").fetchall()  # noqa: S608 (our own DDL's table)
+    present = {row[0] for row in connection.sql(f"describe {table}").fetchall()}  # noqa: S608
+    for name, column_type, *_ in wanted:
+        if name not in present:
+            connection.execute(f"alter table {table} add column {name} {column_type}")
 
 
 def write_run(
