@@ -1,8 +1,8 @@
 """Prefect flow: score listing exports into the DuckDB store.
 
-Reads top to bottom as the run does: ingest -> validate -> features -> score -> load -> summary.
-Each task wraps one plain function of xborder_pipeline; only the load retries, as it is the IO step
-that can meet a briefly busy database file.
+Reads top to bottom as the run does: ingest -> validate -> features -> score -> load -> report.
+Each task wraps one plain function of xborder_pipeline; only IO retries (the load, on a briefly
+busy database file). The nightly flow (flows/nightly_catalogue_scoring.py) runs the same stages.
 """
 
 from __future__ import annotations
@@ -12,23 +12,39 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 import xborder_pipeline
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.features import with_listing_features
+from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
+from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_rows
 from xborder_pipeline.ingest import IngestOptions, IngestResult, read_listings
-from xborder_pipeline.run_summary import RunSummary, check_reject_share, summarise
+from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise
 from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.store.database import RunCounts, RunRecord, record_failed_run, write_run
+from xborder_pipeline.store.run_lock import exclusive_run
 from xborder_pipeline.validation import ValidationResult, validate_listings
 
 # Frames pass between tasks in memory: no result persistence, no input hashing for caches.
 stage = task(cache_policy=NO_CACHE, persist_result=False)
+
+
+def _retry_when_the_file_is_busy(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's hook signature)
+    """Retry the load only for a database file briefly locked by a reader; never for bad data."""
+    try:
+        state.result()
+    except duckdb.IOException:
+        return True
+    except Exception:
+        return False
+    return False
 
 
 @stage
@@ -47,8 +63,8 @@ def validate(ingested: IngestResult, settings: Settings) -> ValidationResult:
 
 
 @stage
-def features(valid: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    return with_listing_features(valid, settings)
+def features(valid: pl.DataFrame, settings: Settings, fba_card: FbaCard) -> pl.DataFrame:
+    return with_listing_features(valid, settings, fba_card)
 
 
 @stage
@@ -56,7 +72,13 @@ def score(featured: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     return with_scores(featured, settings)
 
 
-@task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=2)
+@task(
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_retry_when_the_file_is_busy,
+)
 def load(
     db_path: Path,
     run: RunRecord,
@@ -64,11 +86,14 @@ def load(
     checked: ValidationResult,
     scored: pl.DataFrame,
     settings: Settings,
-) -> None:
+    files: list[InboxFile],
+    archive_dir: Path | None,
+) -> int:
+    """Write the run; returns how many listings' band, flag or score changed."""
     finished_at = datetime.now(UTC)
     lineage = {"run_id": pl.lit(run.run_id)}
     stamped = {**lineage, "scored_at": pl.lit(finished_at)}
-    write_run(
+    return write_run(
         db_path,
         run,
         RunCounts(
@@ -83,7 +108,65 @@ def load(
         rejects=checked.rejects.with_columns(**lineage),
         skipped=ingested.skipped.with_columns(**lineage),
         finished_at=finished_at,
+        processed_files=processed_files_rows(files, run.run_id, finished_at, archive_dir),
     )
+
+
+@stage
+def report(summary: RunSummary) -> None:
+    """The run's figures as a markdown artifact in the Prefect UI."""
+    create_markdown_artifact(
+        key="catalogue-run-report",
+        markdown=run_report_markdown(summary),
+        description=f"xborder run {summary.run_id}",
+    )
+
+
+def new_run(settings: Settings, files: list[InboxFile]) -> RunRecord:
+    return RunRecord(
+        run_id=str(flow_run.id or uuid.uuid4()),
+        started_at=datetime.now(UTC),
+        config_hash=settings.config_hash(load_fba_card(settings.fba.card or None)),
+        input_files=[str(file.path) for file in files],
+        version=xborder_pipeline.__version__,
+    )
+
+
+def score_files(
+    files: list[InboxFile],
+    database: Path,
+    settings: Settings,
+    options: IngestOptions,
+    run: RunRecord,
+    archive_dir: Path | None = None,
+) -> RunSummary:
+    """The stages of one run, inside whichever flow calls them; a failure is recorded, then raised."""
+    began = time.perf_counter()
+    try:
+        ingested = ingest([file.path for file in files], options)
+        checked = validate(ingested, settings)
+        featured = features(checked.valid, settings, load_fba_card(settings.fba.card or None))
+        scored = score(featured, settings)
+        changes = load(database, run, ingested, checked, scored, settings, files, archive_dir)
+    except Exception as error:
+        try:
+            record_failed_run(database, run, error=str(error), finished_at=datetime.now(UTC))
+        except Exception as recording_error:  # the run's own error matters more; say both
+            get_run_logger().warning("could not record the failed run in %s: %s", database, recording_error)
+        raise
+    summary = summarise(
+        run.run_id,
+        database,
+        rows_read=ingested.rows_read,
+        scores=scored,
+        rejects=checked.rejects,
+        rows_rejected=checked.rows_rejected,
+        rows_skipped=ingested.skipped.height,
+        seconds=time.perf_counter() - began,
+        changes=changes,
+    )
+    report(summary)
+    return summary
 
 
 @flow(name="score_catalogue", validate_parameters=False)
@@ -102,39 +185,15 @@ def score_catalogue(
     `file_format` forces one adapter for every file; `mapping_path` names a TOML mapping for exports no
     adapter knows; the units and currency fill in what an export's headers do not say.
     """
-    began = time.perf_counter()
     settings = load_settings(config_path)
-    run = RunRecord(
-        run_id=str(flow_run.id or uuid.uuid4()),
-        started_at=datetime.now(UTC),
-        config_hash=settings.config_hash(),
-        input_files=[str(path) for path in paths],
-        version=xborder_pipeline.__version__,
-    )
     database = Path(db_path)
-    try:
-        options = IngestOptions(
-            file_format=file_format,
-            mapping_path=Path(mapping_path) if mapping_path else None,
-            weight_unit=weight_unit,
-            length_unit=length_unit,
-            currency=currency,
-        )
-        ingested = ingest([Path(path) for path in paths], options)
-        checked = validate(ingested, settings)
-        featured = features(checked.valid, settings)
-        scored = score(featured, settings)
-        load(database, run, ingested, checked, scored, settings)
-    except Exception as error:
-        record_failed_run(database, run, error=str(error), finished_at=datetime.now(UTC))
-        raise
-    return summarise(
-        run.run_id,
-        database,
-        rows_read=ingested.rows_read,
-        scores=scored,
-        rejects=checked.rejects,
-        rows_rejected=checked.rows_rejected,
-        rows_skipped=ingested.skipped.height,
-        seconds=time.perf_counter() - began,
+    options = IngestOptions(
+        file_format=file_format,
+        mapping_path=Path(mapping_path) if mapping_path else None,
+        weight_unit=weight_unit,
+        length_unit=length_unit,
+        currency=currency,
     )
+    with exclusive_run(database, settings.run.lock_timeout_seconds):
+        files = describe_files([Path(path) for path in paths])
+        return score_files(files, database, settings, options, new_run(settings, files))

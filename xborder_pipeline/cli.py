@@ -122,6 +122,92 @@ def score(
 
 
 @app.command()
+def nightly(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    inbox: Annotated[Path | None, typer.Option("--inbox", help="Folder of exports. Default: schedule.inbox.")] = None,
+    archive_dir: Annotated[
+        Path | None, typer.Option("--archive", help="Move scored files here. Default: schedule.archive_dir.")
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Score every inbox file again, even those already scored.")
+    ] = False,
+) -> None:
+    """Run the nightly job once, now: score the inbox's new files and archive them."""
+    settings = _settings_or_exit(config)
+    database = db or _default_db()
+    folder = inbox or Path(settings.schedule.inbox)
+    if not folder.is_dir():
+        raise _fail(f"inbox folder not found: {folder}", EXIT_USAGE)
+    _quiet_prefect()
+    from xborder_pipeline.flows.nightly_catalogue_scoring import nightly_catalogue_scoring
+
+    try:
+        summary = nightly_catalogue_scoring(
+            db_path=str(database),
+            inbox=str(folder),
+            archive_dir=str(archive_dir) if archive_dir else None,
+            config_path=str(config) if config else None,
+            full_refresh=full_refresh,
+        )
+    except Exception as error:
+        raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
+    typer.echo(summary.render() if summary else f"nothing new in {folder}; {database} is unchanged")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    inbox: Annotated[Path | None, typer.Option("--inbox", help="Folder of exports. Default: schedule.inbox.")] = None,
+    archive_dir: Annotated[
+        Path | None, typer.Option("--archive", help="Move scored files here. Default: schedule.archive_dir.")
+    ] = None,
+    cron: Annotated[str | None, typer.Option("--cron", help="When to run. Default: schedule.cron.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="IANA time zone of the cron. Default: schedule.timezone.")
+    ] = None,
+) -> None:
+    """Serve the nightly deployment with Prefect (flow.serve): runs on schedule until stopped."""
+    settings = _settings_or_exit(config)
+    database = (db or _default_db()).resolve()
+    folder = (inbox or Path(settings.schedule.inbox)).resolve()
+    if not folder.is_dir():
+        raise _fail(f"inbox folder not found: {folder}", EXIT_USAGE)
+    from xborder_pipeline.deployment import nightly_deployment_parameters, nightly_schedule
+
+    _quiet_prefect()
+    from xborder_pipeline.flows.nightly_catalogue_scoring import nightly_catalogue_scoring
+
+    schedule = nightly_schedule(cron or settings.schedule.cron, timezone or settings.schedule.timezone)
+    typer.echo(
+        f"serving {settings.schedule.deployment_name}: {schedule.cron} ({schedule.timezone}), "
+        f"inbox {folder} -> {database}. Stop with Ctrl+C.",
+        err=True,
+    )
+    nightly_catalogue_scoring.serve(
+        name=settings.schedule.deployment_name,
+        schedules=[schedule],
+        parameters=nightly_deployment_parameters(database, folder, archive_dir, config),
+    )
+
+
+def _settings_or_exit(config: Path | None):
+    from xborder_pipeline.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config)
+    except ConfigError as error:
+        raise _fail(str(error), EXIT_USAGE) from None
+
+
+def _default_db() -> Path:
+    from xborder_pipeline.store.database import default_db_path
+
+    return default_db_path()
+
+
+@app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="A SQL query over the tables and views.", show_default=False)],
     db: DbOption = None,
@@ -174,8 +260,12 @@ def config_show(config: ConfigOption = None) -> None:
         settings = load_settings(config)
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
-    typer.echo(f"# config_hash = {settings.config_hash()}")
-    typer.echo(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    from xborder_pipeline.features.fba import load_fba_card
+
+    card = load_fba_card(settings.fba.card or None)
+    typer.echo(f"# config_hash = {settings.config_hash(card)}")
+    typer.echo(json.dumps({**settings.model_dump(mode="json"), "fba_card": card.model_dump(mode="json")},
+                          indent=2, ensure_ascii=False))
 
 
 def main() -> None:

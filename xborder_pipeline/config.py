@@ -28,6 +28,26 @@ class _Section(BaseModel):
 
 class RunSettings(_Section):
     max_reject_share: float = Field(ge=0.0, le=1.0)
+    lock_timeout_seconds: float = Field(ge=0.0)
+
+
+class ScheduleSettings(_Section):
+    deployment_name: str = Field(min_length=1)
+    cron: str = Field(min_length=9)
+    timezone: str
+    inbox: str
+    archive_dir: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {timezone!r} (use an IANA name such as Asia/Shanghai)") from None
+        return timezone
 
 
 class FxTable(_Section):
@@ -198,6 +218,10 @@ class WarehouseSettings(_Section):
     goods_value_share_of_price: float = Field(ge=0, le=1)
 
 
+class FbaSettings(_Section):
+    card: str  # a TOML rate card file; empty for the packaged 2026 US card
+
+
 class DataQualitySettings(_Section):
     placeholder_box_min_listings: int = Field(ge=2)
     placeholder_box_min_categories: int = Field(ge=1)
@@ -207,6 +231,7 @@ class DataQualitySettings(_Section):
 
 class Settings(_Section):
     run: RunSettings
+    schedule: ScheduleSettings
     fx: FxTable
     limits: PlausibilityLimits
     postal: PostalLimits
@@ -218,6 +243,7 @@ class Settings(_Section):
     scoring: ScoringSettings
     warehouse: WarehouseSettings
     data_quality: DataQualitySettings
+    fba: FbaSettings
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
@@ -265,9 +291,10 @@ class Settings(_Section):
             for market, bands in self.channels[channel.rates_from].rates.items()
         }
 
-    def config_hash(self) -> str:
-        """A stable fingerprint of the effective configuration, stored with every run."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    def config_hash(self, *extra: BaseModel) -> str:
+        """A stable fingerprint of the effective configuration (and any card given), stored with every run."""
+        parts = [self.model_dump(mode="json"), *(model.model_dump(mode="json") for model in extra)]
+        canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 

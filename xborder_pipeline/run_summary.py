@@ -27,12 +27,14 @@ class RunSummary:
     warehouse_flags: dict[str, int] = field(default_factory=dict)
     confidence: dict[str, int] = field(default_factory=dict)
     top_reject_reasons: list[tuple[str, int]] = field(default_factory=list)
+    changes: int = 0
 
     def render(self) -> str:
         lines = [
             f"run {self.run_id} -> {self.db_path}",
             f"  rows read {self.rows_read:,}: scored {self.rows_scored:,}, rejected {self.rows_rejected:,}, "
             f"skipped {self.rows_skipped:,}  ({self.seconds:.1f} s)",
+            f"  changed:      {self.changes:,} listing(s) new or with a new band, flag or score",
             "  suitability:  " + _counts(self.bands),
             "  warehouse:    " + _counts(self.warehouse_flags),
             "  confidence:   " + _counts(self.confidence),
@@ -95,6 +97,7 @@ def summarise(
     rows_rejected: int,
     rows_skipped: int,
     seconds: float,
+    changes: int = 0,
 ) -> RunSummary:
     return RunSummary(
         run_id=run_id,
@@ -108,4 +111,34 @@ def summarise(
         warehouse_flags=value_counts(scores, "warehouse_flag", WAREHOUSE_FLAGS),
         confidence=value_counts(scores, "data_confidence", CONFIDENCE_LEVELS),
         top_reject_reasons=top_reject_reasons(rejects),
+        changes=changes,
     )
+
+
+def run_report_markdown(summary: RunSummary) -> str:
+    """The run's figures as markdown, for the Prefect UI."""
+    lines = [
+        f"# Catalogue run {summary.run_id}",
+        "",
+        "| records read | scored | rejected | skipped | changed | seconds |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {summary.rows_read:,} | {summary.rows_scored:,} | {summary.rows_rejected:,} | {summary.rows_skipped:,} "
+        f"| {summary.changes:,} | {summary.seconds:.1f} |",
+        "",
+    ]
+    for title, counts in (
+        ("Suitability for direct parcels", summary.bands),
+        ("Overseas warehouse", summary.warehouse_flags),
+        ("Data confidence", summary.confidence),
+    ):
+        lines += [f"## {title}", "", "| value | listings |", "|---|---:|"]
+        lines += [f"| {value} | {count:,} |" for value, count in counts.items()]
+        lines.append("")
+    lines += ["## Top reject reasons", ""]
+    if summary.top_reject_reasons:
+        lines += ["| failure | records |", "|---|---:|"]
+        lines += [f"| {reason.replace('|', '/')} | {count:,} |" for reason, count in summary.top_reject_reasons]
+    else:
+        lines.append("No record was rejected.")
+    lines += ["", f"Database: `{summary.db_path}`; what changed is in the view `score_changes_latest`."]
+    return "\n".join(lines)

@@ -23,6 +23,12 @@ create table if not exists listing_scores (
     price_usd                 double,
     unit_cost_usd             double,
     months_of_cover           double,
+    fba_size_tier             varchar,          -- Amazon FBA US 2026 size tier
+    fba_dimensional_weight_lb double,
+    fba_shipping_weight_lb    double,
+    fba_fulfilment_fee_usd    double,           -- before the fuel and logistics surcharge
+    fba_fulfilment_fee_with_fuel_usd double,
+    fba_tier_headroom_pct     double,           -- how much the unit may grow before the next tier
     destination_country       varchar,
     destination_market        varchar,
     direct_ship_channel       varchar,          -- the cheapest eligible channel (null: none carries it)

@@ -4,7 +4,7 @@ create table if not exists pipeline_runs (
     run_id          varchar not null,
     started_at      timestamp with time zone not null,
     finished_at     timestamp with time zone,
-    status          varchar not null,          -- succeeded | failed
+    status          varchar not null,          -- succeeded | failed | nothing_new
     rows_read       bigint,
     rows_scored     bigint,
     rows_rejected   bigint,

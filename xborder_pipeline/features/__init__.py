@@ -12,13 +12,18 @@ import polars as pl
 
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features import dangerous_goods, dimensions, fragility, price, shipping
+from xborder_pipeline.features.fba import FbaCard, load_fba_card, with_fba_features
 from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
-def with_listing_features(listings: Frame, settings: Settings) -> Frame:
-    """The listings with every feature column added, channel costs and warehouse economics included."""
+def with_listing_features(listings: Frame, settings: Settings, fba_card: FbaCard | None = None) -> Frame:
+    """The listings with every feature column added: channel costs, FBA fees and warehouse economics included.
+
+    `fba_card` defaults to the card configuration names (fba.card), else the packaged 2026 US card.
+    """
+    card = fba_card or load_fba_card(settings.fba.card or None)
     divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
@@ -41,7 +46,8 @@ def with_listing_features(listings: Frame, settings: Settings) -> Frame:
         unit_cost_usd=price.unit_cost_usd(settings.fx),
         months_of_cover=_months_of_cover(),
     ).with_columns(is_fragile=fragility.is_fragile(settings.fragility))
-    costed = shipping.with_cheapest_channel(shipping.with_channel_costs(measured, settings), settings)
+    with_fba = with_fba_features(measured, card)
+    costed = shipping.with_cheapest_channel(shipping.with_channel_costs(with_fba, settings), settings)
     margined = costed.with_columns(
         direct_ship_channel=pl.col("recommended_channel"),
         logistics_cost_ratio=pl.when(pl.col("price_usd") > 0).then(

@@ -7,10 +7,10 @@ loaded `FbaCard` and returns a polars expression over weight_kg, length_cm, widt
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -19,6 +19,7 @@ from xborder_pipeline.config import ConfigError
 from xborder_pipeline.features import dimensions
 
 CARD_RESOURCE = "fba_us_2026.toml"
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 CM_PER_IN = 2.54
 LB_PER_KG = 2.20462
 OZ_PER_LB = 16.0
@@ -184,46 +185,40 @@ def load_fba_card(path: Path | str | None = None) -> FbaCard:
 
 
 # --- public features ----------------------------------------------------------------------------------------------
+#
+# Each feature reads one struct per row (see `_unit`): the measures, the tier and the billed weight are computed once
+# in it and then referred to by field. Polars does not share repeated subexpressions across when/then branches, so
+# writing the tier out in every branch made the plan grow with every tier and band and ran ~100x slower.
+
+
+FBA_FEATURE_COLUMNS = (
+    "fba_size_tier",
+    "fba_dimensional_weight_lb",
+    "fba_shipping_weight_lb",
+    "fba_fulfilment_fee_usd",
+    "fba_fulfilment_fee_with_fuel_usd",
+    "fba_tier_headroom_pct",
+)
 
 
 def fba_size_tier(card: FbaCard) -> pl.Expr:
     """The first tier, in card order, whose limits the unit meets; null when a side or the weight is missing."""
-    tiers = card.size_tiers
-    if len(tiers) == 1:
-        chosen: pl.Expr = pl.lit(tiers[0].name)
-    else:
-        chain = pl.when(_fits(card, tiers[0])).then(pl.lit(tiers[0].name))
-        for tier in tiers[1:-1]:
-            chain = chain.when(_fits(card, tier)).then(pl.lit(tier.name))
-        chosen = chain.otherwise(pl.lit(tiers[-1].name))
-    return pl.when(_unit_is_measured()).then(chosen)
+    return _field_of_unit(card, _size_tier(card)).alias("fba_size_tier")
 
 
 def fba_dimensional_weight_lb(card: FbaCard) -> pl.Expr:
     """L x W x H in / divisor, with the minimum width and height where the unit's tier has one."""
-    tier = fba_size_tier(card)
-    floored = card.dimensional_weight.min_width_height_tiers
-    return (
-        pl.when(tier.is_in(floored))
-        .then(_dimensional_weight_lb(card, min_width_height=True))
-        .when(tier.is_not_null())
-        .then(_dimensional_weight_lb(card, min_width_height=False))
-    )
+    return _field_of_unit(card, _dimensional_weight_lb(card)).alias("fba_dimensional_weight_lb")
 
 
 def fba_shipping_weight_lb(card: FbaCard) -> pl.Expr:
     """The weight the fee is billed on: unit weight for unit-weight-only tiers, else max(unit, dimensional)."""
-    return _per_tier(card, lambda tier: _billed_weight_lb(card, tier.name))
+    return _field_of_unit(card, pl.field("billed_weight_lb")).alias("fba_shipping_weight_lb")
 
 
 def fba_fulfilment_fee_usd(card: FbaCard) -> pl.Expr:
     """Non-peak fulfilment fee per unit before the fuel surcharge; null without a tier or a price above zero."""
-    price = pl.col("price_usd")
-    fee = _per_tier(
-        card,
-        lambda tier: _tier_fee(card, card.fulfilment_fees[tier.name], _billed_weight_lb(card, tier.name), price),
-    )
-    return pl.when(price > 0).then(fee.round(2, mode="half_away_from_zero"))
+    return _field_of_unit(card, _fulfilment_fee_usd(card)).alias("fba_fulfilment_fee_usd")
 
 
 def fba_fulfilment_fee_with_fuel_usd(card: FbaCard, as_of: date | None = None) -> pl.Expr:
@@ -232,11 +227,8 @@ def fba_fulfilment_fee_with_fuel_usd(card: FbaCard, as_of: date | None = None) -
     `as_of` is the date the fee is charged; before the surcharge's effective date the fee is returned unchanged.
     None means the surcharge applies (the card is current).
     """
-    fee = fba_fulfilment_fee_usd(card)
-    surcharge = card.fuel_surcharge
-    if as_of is not None and as_of < surcharge.effective_from:
-        return fee
-    return (fee * (1 + surcharge.rate_pct / 100)).round(2, mode="half_away_from_zero")
+    with_fuel = _with_fuel_surcharge(card, _fulfilment_fee_usd(card), as_of)
+    return _field_of_unit(card, with_fuel).alias("fba_fulfilment_fee_with_fuel_usd")
 
 
 def fba_tier_headroom_pct(card: FbaCard) -> pl.Expr:
@@ -245,135 +237,241 @@ def fba_tier_headroom_pct(card: FbaCard) -> pl.Expr:
     Measures: longest, median and shortest side, the tier's billed weight, and length + girth where the tier limits
     it. 0 means a measure sits exactly on its limit. Null for a tier without limits (the heaviest extra-large band).
     """
-
-    def headroom(tier: SizeTier) -> pl.Expr | None:
-        margins = [
-            (limit - value) / value * 100
-            for limit, value in _limited_measures(card, tier)
-        ]
-        return pl.min_horizontal(margins).clip(lower_bound=0.0) if margins else None
-
-    return _per_tier(card, headroom)
+    return _field_of_unit(card, _tier_headroom_pct(card)).alias("fba_tier_headroom_pct")
 
 
-def fba_feature_columns(card: FbaCard, as_of: date | None = None) -> dict[str, pl.Expr]:
-    """Every FBA feature by its column name, for `frame.with_columns(**fba_feature_columns(card))`."""
-    return {
-        "fba_size_tier": fba_size_tier(card),
-        "fba_dimensional_weight_lb": fba_dimensional_weight_lb(card),
-        "fba_shipping_weight_lb": fba_shipping_weight_lb(card),
-        "fba_fulfilment_fee_usd": fba_fulfilment_fee_usd(card),
-        "fba_fulfilment_fee_with_fuel_usd": fba_fulfilment_fee_with_fuel_usd(card, as_of),
-        "fba_tier_headroom_pct": fba_tier_headroom_pct(card),
-    }
+def with_fba_features(listings: Frame, card: FbaCard, as_of: date | None = None) -> Frame:
+    """The listings with the six FBA_FEATURE_COLUMNS added, from one pass over each row.
+
+    Same values as the six functions; about 2-3x faster than adding them as six expressions, because the struct of
+    measures is built once (a multi-field struct expression would be expanded and rebuilt per field).
+    """
+    scratch = "__fba_features"
+    features = _unit(card).struct.with_fields(
+        fba_size_tier=_size_tier(card),
+        fba_dimensional_weight_lb=_dimensional_weight_lb(card),
+        fba_shipping_weight_lb=pl.field("billed_weight_lb"),
+        fba_fulfilment_fee_usd=_fulfilment_fee_usd(card),
+    )
+    with_fuel = features.struct.with_fields(
+        fba_fulfilment_fee_with_fuel_usd=_with_fuel_surcharge(card, pl.field("fba_fulfilment_fee_usd"), as_of),
+        fba_tier_headroom_pct=_tier_headroom_pct(card),
+    )
+    return (
+        listings.with_columns(with_fuel.alias(scratch))
+        .with_columns(pl.col(scratch).struct.field(*FBA_FEATURE_COLUMNS))
+        .drop(scratch)
+    )
+
+
+# --- feature values over the fields of `_unit` ------------------------------------------------------------------
+
+
+def _size_tier(card: FbaCard) -> pl.Expr:
+    names = {index: tier.name for index, tier in enumerate(card.size_tiers)}
+    return pl.field("tier_index").replace_strict(names, return_dtype=pl.String)
+
+
+def _dimensional_weight_lb(card: FbaCard) -> pl.Expr:
+    floored = _tier_indices(card, card.dimensional_weight.min_width_height_tiers)
+    tier = pl.field("tier_index")
+    return (
+        pl.when(tier.is_in(floored))
+        .then(pl.field("dimensional_weight_floored_lb"))
+        .when(tier.is_not_null())
+        .then(pl.field("dimensional_weight_lb"))
+    )
+
+
+def _fulfilment_fee_usd(card: FbaCard) -> pl.Expr:
+    return pl.coalesce(_banded_fee_usd(card), _incremental_fee_usd(card)).round(2, mode="half_away_from_zero")
+
+
+def _with_fuel_surcharge(card: FbaCard, fee: pl.Expr, as_of: date | None) -> pl.Expr:
+    surcharge = card.fuel_surcharge
+    if as_of is not None and as_of < surcharge.effective_from:
+        return fee
+    return (fee * (1 + surcharge.rate_pct / 100)).round(2, mode="half_away_from_zero")
+
+
+def _tier_headroom_pct(card: FbaCard) -> pl.Expr:
+    tiers, tier = card.size_tiers, pl.field("tier_index")
+    measures: list[tuple[list[float | None], str]] = [
+        ([t.max_weight_lb for t in tiers], "billed_weight_lb"),
+        ([t.max_longest_in for t in tiers], "longest_in"),
+        ([t.max_median_in for t in tiers], "median_in"),
+        ([t.max_shortest_in for t in tiers], "shortest_in"),
+        ([t.max_length_plus_girth_in for t in tiers], "length_plus_girth_in"),
+    ]
+    margins = [
+        (_per_tier(tier, limits) - pl.field(measure)) / pl.field(measure) * 100
+        for limits, measure in measures
+        if any(limit is not None for limit in limits)
+    ]
+    # min_horizontal skips the limits a tier does not set; a tier that sets none stays null.
+    return pl.min_horizontal(margins).clip(lower_bound=0.0)
 
 
 # --- building blocks ----------------------------------------------------------------------------------------------
 
-
-def _unit_is_measured() -> pl.Expr:
-    return dimensions.all_sides_known() & (pl.col("weight_kg") > 0)
+_PRICE_BANDS = ("under_10", "from_10_to_50", "over_50")  # price_band 0, 1, 2
 
 
-def _longest_in() -> pl.Expr:
-    return dimensions.longest_side_cm() / CM_PER_IN
+def _field_of_unit(card: FbaCard, value: pl.Expr) -> pl.Expr:
+    """`value`, an expression over the fields of `_unit(card)`, evaluated per row."""
+    return _unit(card).struct.with_fields(value=value).struct.field("value")
 
 
-def _median_in() -> pl.Expr:
-    return dimensions.median_side_cm() / CM_PER_IN
+def _unit(card: FbaCard) -> pl.Expr:
+    """One struct per row: sides (in), weights (lb), price, tier index, billed weight and price band."""
+    rule = card.dimensional_weight
+    longest, median, shortest = pl.field("longest_in"), pl.field("median_in"), pl.field("shortest_in")
+    floor = rule.min_width_height_in
+    measured = pl.struct(
+        longest_in=dimensions.longest_side_cm() / CM_PER_IN,
+        median_in=dimensions.median_side_cm() / CM_PER_IN,
+        shortest_in=dimensions.shortest_side_cm() / CM_PER_IN,
+        unit_weight_lb=dimensions.known_weight_kg() * LB_PER_KG,
+        price_usd=pl.col("price_usd"),
+    )
+    derived = measured.struct.with_fields(
+        length_plus_girth_in=longest + 2 * (median + shortest),
+        dimensional_weight_lb=longest * median * shortest / rule.divisor_in3_per_lb,
+        dimensional_weight_floored_lb=(
+            longest * median.clip(lower_bound=floor) * shortest.clip(lower_bound=floor) / rule.divisor_in3_per_lb
+        ),
+    )
+    # Where every side and the weight are known, so max_horizontal's skipping of nulls cannot hide a missing one.
+    weighed = derived.struct.with_fields(
+        shipping_weight_lb=pl.max_horizontal(pl.field("unit_weight_lb"), pl.field("dimensional_weight_lb")),
+        shipping_weight_floored_lb=pl.max_horizontal(
+            pl.field("unit_weight_lb"), pl.field("dimensional_weight_floored_lb")
+        ),
+    )
+    tiered = weighed.struct.with_fields(
+        tier_index=pl.when(longest.is_not_null() & pl.field("unit_weight_lb").is_not_null()).then(_tier_index(card))
+    )
+    return tiered.struct.with_fields(billed_weight_lb=_billed_weight_lb(card), price_band=_price_band(card))
 
 
-def _shortest_in() -> pl.Expr:
-    return dimensions.shortest_side_cm() / CM_PER_IN
-
-
-def _length_plus_girth_in() -> pl.Expr:
-    return dimensions.length_plus_girth_cm() / CM_PER_IN
-
-
-def _unit_weight_lb() -> pl.Expr:
-    return dimensions.known_weight_kg() * LB_PER_KG
-
-
-def _dimensional_weight_lb(card: FbaCard, *, min_width_height: bool) -> pl.Expr:
-    median, shortest = _median_in(), _shortest_in()
-    if min_width_height:
-        floor = card.dimensional_weight.min_width_height_in
-        median, shortest = median.clip(lower_bound=floor), shortest.clip(lower_bound=floor)
-    return _longest_in() * median * shortest / card.dimensional_weight.divisor_in3_per_lb
-
-
-def _billed_weight_lb(card: FbaCard, tier_name: str) -> pl.Expr:
-    """The weight a tier's weight limit and fee apply to."""
-    unit = _unit_weight_lb()
+def _weight_field(card: FbaCard, tier_name: str) -> str:
+    """The weight a tier's weight limit and fee apply to: unit weight, or the greater of unit and dimensional."""
     rule = card.dimensional_weight
     if tier_name in rule.unit_weight_only_tiers:
-        return unit
-    dimensional = _dimensional_weight_lb(card, min_width_height=tier_name in rule.min_width_height_tiers)
-    # max_horizontal skips nulls; a missing weight or side must give null, not the other weight.
-    return pl.when(unit.is_not_null() & dimensional.is_not_null()).then(pl.max_horizontal(unit, dimensional))
+        return "unit_weight_lb"
+    if tier_name in rule.min_width_height_tiers:
+        return "shipping_weight_floored_lb"
+    return "shipping_weight_lb"
 
 
-def _limited_measures(card: FbaCard, tier: SizeTier) -> list[tuple[float, pl.Expr]]:
-    """(limit, measure) for every limit the tier sets."""
-    pairs: list[tuple[float | None, pl.Expr]] = [
-        (tier.max_weight_lb, _billed_weight_lb(card, tier.name)),
-        (tier.max_longest_in, _longest_in()),
-        (tier.max_median_in, _median_in()),
-        (tier.max_shortest_in, _shortest_in()),
-        (tier.max_length_plus_girth_in, _length_plus_girth_in()),
-    ]
-    return [(limit, measure) for limit, measure in pairs if limit is not None]
+def _tier_index(card: FbaCard) -> pl.Expr:
+    """Position in card.size_tiers of the first tier whose limits the unit meets (the last tier has none)."""
+    tiers = card.size_tiers
+    chosen: pl.Expr = pl.lit(len(tiers) - 1, pl.Int64)
+    for index in reversed(range(len(tiers) - 1)):
+        chosen = pl.when(_fits(card, tiers[index])).then(pl.lit(index, pl.Int64)).otherwise(chosen)
+    return chosen
 
 
 def _fits(card: FbaCard, tier: SizeTier) -> pl.Expr:
-    return pl.all_horizontal([measure <= limit + _TOLERANCE for limit, measure in _limited_measures(card, tier)])
+    limits: list[tuple[float | None, str]] = [
+        (tier.max_weight_lb, _weight_field(card, tier.name)),
+        (tier.max_longest_in, "longest_in"),
+        (tier.max_median_in, "median_in"),
+        (tier.max_shortest_in, "shortest_in"),
+        (tier.max_length_plus_girth_in, "length_plus_girth_in"),
+    ]
+    return pl.all_horizontal(
+        [pl.field(measure) <= limit + _TOLERANCE for limit, measure in limits if limit is not None]
+    )
 
 
-def _per_tier(card: FbaCard, value_for: Callable[[SizeTier], pl.Expr | None]) -> pl.Expr:
-    """`value_for(tier)` on the rows of each tier; null where the tier is unknown or the value is None."""
-    tier_column = fba_size_tier(card)
-    chain = None
-    for tier in card.size_tiers:
-        value = value_for(tier)
-        if value is None:
-            continue
-        condition = tier_column == tier.name
-        chain = pl.when(condition).then(value) if chain is None else chain.when(condition).then(value)
-    return pl.lit(None, pl.Float64) if chain is None else chain.otherwise(pl.lit(None, pl.Float64))
+def _tier_indices(card: FbaCard, names: list[str]) -> list[int]:
+    return [index for index, tier in enumerate(card.size_tiers) if tier.name in names]
 
 
-def _by_price_band(card: FbaCard, price: pl.Expr, under_10: float, from_10_to_50: float, over_50: float) -> pl.Expr:
-    bands = card.price_bands
+def _billed_weight_lb(card: FbaCard) -> pl.Expr:
+    tier = pl.field("tier_index")
+    billed: pl.Expr = pl.lit(None, pl.Float64)
+    for weight_field in ("shipping_weight_lb", "shipping_weight_floored_lb", "unit_weight_lb"):
+        indices = [index for index, t in enumerate(card.size_tiers) if _weight_field(card, t.name) == weight_field]
+        billed = pl.when(tier.is_in(indices)).then(pl.field(weight_field)).otherwise(billed)
+    return billed
+
+
+def _price_band(card: FbaCard) -> pl.Expr:
+    """0 under the low-price edge, 1 up to and including the high-price edge, 2 above it; null without a price > 0."""
+    price, bands = pl.field("price_usd"), card.price_bands
     return (
-        pl.when(price < bands.low_price_below_usd)
-        .then(pl.lit(under_10))
+        pl.when(~(price > 0))
+        .then(pl.lit(None, pl.Int64))
+        .when(price < bands.low_price_below_usd)
+        .then(pl.lit(0, pl.Int64))
         .when(price <= bands.high_price_above_usd)
-        .then(pl.lit(from_10_to_50))
+        .then(pl.lit(1, pl.Int64))
         .when(price > bands.high_price_above_usd)
-        .then(pl.lit(over_50))
+        .then(pl.lit(2, pl.Int64))
     )
 
 
-def _tier_fee(card: FbaCard, fees: TierFees, weight_lb: pl.Expr, price: pl.Expr) -> pl.Expr:
-    """Weight band that holds the weight, else the increment above the last band (null beyond both)."""
-    above: pl.Expr = pl.lit(None, pl.Float64)
-    if fees.above_bands is not None:
-        rate = fees.above_bands
-        steps = ((weight_lb - rate.charged_above_lb) / rate.step_lb - _TOLERANCE).ceil().clip(lower_bound=0)
-        base = _by_price_band(
-            card, price, rate.base_under_10_usd, rate.base_from_10_to_50_usd, rate.base_over_50_usd
-        )
-        above = base + steps * rate.per_step_usd
-    if not fees.weight_bands:
-        return above
-    weight_oz = weight_lb * OZ_PER_LB
-    first, *rest = fees.weight_bands
-    chain = pl.when(weight_oz <= first.max_shipping_weight_oz + _TOLERANCE).then(
-        _by_price_band(card, price, first.under_10_usd, first.from_10_to_50_usd, first.over_50_usd)
+def _per_tier(tier: pl.Expr, values: list[float | None]) -> pl.Expr:
+    """values[tier index] as Float64; null where the tier has no value."""
+    mapping = {index: value for index, value in enumerate(values) if value is not None}
+    if not mapping:
+        return pl.lit(None, pl.Float64)
+    return tier.replace_strict(mapping, default=None, return_dtype=pl.Float64)
+
+
+def _by_price_band(under_10_usd: float, from_10_to_50_usd: float, over_50_usd: float) -> pl.Expr:
+    band = pl.field("price_band")
+    return (
+        pl.when(band == 0)
+        .then(pl.lit(under_10_usd))
+        .when(band == 1)
+        .then(pl.lit(from_10_to_50_usd))
+        .when(band == 2)
+        .then(pl.lit(over_50_usd))
     )
-    for band in rest:
-        chain = chain.when(weight_oz <= band.max_shipping_weight_oz + _TOLERANCE).then(
-            _by_price_band(card, price, band.under_10_usd, band.from_10_to_50_usd, band.over_50_usd)
-        )
-    return chain.otherwise(above)
+
+
+def _banded_fee_usd(card: FbaCard) -> pl.Expr:
+    """The fee of the weight band holding the billed weight; null beyond a tier's last band or without bands."""
+    tier, weight_oz = pl.field("tier_index"), pl.field("billed_weight_lb") * OZ_PER_LB
+    fee: pl.Expr = pl.lit(None, pl.Float64)
+    for index, size_tier in enumerate(card.size_tiers):
+        bands = card.fulfilment_fees[size_tier.name].weight_bands
+        if not bands:
+            continue
+        band_fee: pl.Expr = pl.lit(None, pl.Float64)
+        for band in reversed(bands):
+            band_fee = (
+                pl.when(weight_oz <= band.max_shipping_weight_oz + _TOLERANCE)
+                .then(_by_price_band(band.under_10_usd, band.from_10_to_50_usd, band.over_50_usd))
+                .otherwise(band_fee)
+            )
+        fee = pl.when(tier == index).then(band_fee).otherwise(fee)
+    return fee
+
+
+def _incremental_fee_usd(card: FbaCard) -> pl.Expr:
+    """Base + per_step_usd x whole or part steps above charged_above_lb; null for tiers without above_bands."""
+    tier = pl.field("tier_index")
+    rates = [card.fulfilment_fees[t.name].above_bands for t in card.size_tiers]
+    charged_above_lb = _per_tier(tier, [rate.charged_above_lb if rate else None for rate in rates])
+    step_lb = _per_tier(tier, [rate.step_lb if rate else None for rate in rates])
+    per_step_usd = _per_tier(tier, [rate.per_step_usd if rate else None for rate in rates])
+    base_by_band = [
+        _per_tier(tier, [getattr(rate, f"base_{band}_usd") if rate else None for rate in rates])
+        for band in _PRICE_BANDS
+    ]
+    band = pl.field("price_band")
+    base = (
+        pl.when(band == 0)
+        .then(base_by_band[0])
+        .when(band == 1)
+        .then(base_by_band[1])
+        .when(band == 2)
+        .then(base_by_band[2])
+    )
+    steps = ((pl.field("billed_weight_lb") - charged_above_lb) / step_lb - _TOLERANCE).ceil().clip(lower_bound=0)
+    return base + steps * per_step_usd

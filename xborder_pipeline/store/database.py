@@ -71,6 +71,12 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "price_usd",
     "unit_cost_usd",
     "months_of_cover",
+    "fba_size_tier",
+    "fba_dimensional_weight_lb",
+    "fba_shipping_weight_lb",
+    "fba_fulfilment_fee_usd",
+    "fba_fulfilment_fee_with_fuel_usd",
+    "fba_tier_headroom_pct",
     "destination_country",
     "destination_market",
     "direct_ship_channel",
@@ -111,6 +117,15 @@ REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "message",
 )
 SKIPPED_TABLE_COLUMNS: tuple[str, ...] = ("run_id", "source_file", "source_row", "reason")
+PROCESSED_FILE_COLUMNS: tuple[str, ...] = (
+    "content_sha256",
+    "file_name",
+    "file_path",
+    "size_bytes",
+    "run_id",
+    "processed_at",
+    "archived_to",
+)
 CHANNEL_COST_COLUMNS: tuple[str, ...] = (
     "listing_id",
     "channel",
@@ -246,24 +261,32 @@ def write_run(
     rejects: pl.DataFrame,
     skipped: pl.DataFrame,
     finished_at: datetime,
-) -> None:
-    """Replace the scored listings' rows and append the run, its rejects and skips: all or nothing."""
+    processed_files: pl.DataFrame | None = None,
+) -> int:
+    """Replace the scored listings' rows and append the run, its changes, rejects and skips: all or nothing.
+
+    Returns how many listings are new or changed band, warehouse flag or score.
+    """
     with open_for_writing(db_path) as connection:
         ensure_schema(connection)
         connection.execute("begin transaction")
         try:
             _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
             _replace_current_rows(connection, "listings", listings.select(LISTING_COLUMNS))
+            changes = _record_score_changes(connection, scores.select(SCORE_COLUMNS), changed_at=finished_at)
             _replace_current_rows(connection, "listing_scores", scores.select(SCORE_COLUMNS))
             _replace_current_rows(connection, "channel_costs", channel_costs.select(CHANNEL_COST_COLUMNS))
             _append(connection, "rejected_rows", rejects.select(REJECT_TABLE_COLUMNS))
             _append(connection, "skipped_rows", skipped.select(SKIPPED_TABLE_COLUMNS))
+            if processed_files is not None:
+                _append(connection, "processed_files", processed_files.select(PROCESSED_FILE_COLUMNS))
             _refresh_reason_codes(connection)
             _run_audits(connection)
         except BaseException:
             connection.execute("rollback")
             raise
         connection.execute("commit")
+    return changes
 
 
 def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: datetime) -> None:
@@ -271,6 +294,28 @@ def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: da
     with open_for_writing(db_path) as connection:
         ensure_schema(connection)
         _insert_run(connection, run, None, status="failed", finished_at=finished_at, error=error)
+
+
+def record_nothing_new(db_path: Path, run: RunRecord, finished_at: datetime) -> None:
+    """Note a scheduled run that found no new input: status nothing_new, all counts zero."""
+    with open_for_writing(db_path) as connection:
+        ensure_schema(connection)
+        _insert_run(connection, run, RunCounts(0, 0, 0, 0), status="nothing_new", finished_at=finished_at, error=None)
+
+
+def already_processed(db_path: Path, content_hashes: list[str]) -> set[str]:
+    """Which of these file contents a successful run has already scored into the database."""
+    if not content_hashes or not db_path.is_file():
+        return set()
+    with open_read_only(db_path) as connection:
+        tables = {row[0] for row in connection.sql("select table_name from information_schema.tables").fetchall()}
+        if "processed_files" not in tables:
+            return set()
+        rows = connection.execute(
+            "select distinct content_sha256 from processed_files where list_contains($hashes, content_sha256)",
+            {"hashes": content_hashes},
+        ).fetchall()
+    return {row[0] for row in rows}
 
 
 def _insert_run(
@@ -314,6 +359,15 @@ def _replace_current_rows(connection: duckdb.DuckDBPyConnection, table: str, row
             f"delete from {table} where listing_id in (select listing_id from incoming_rows)"  # noqa: S608
         )
         connection.execute(f"insert into {table} by name select * from incoming_rows")  # noqa: S608
+    finally:
+        connection.unregister("incoming_rows")
+
+
+def _record_score_changes(connection: duckdb.DuckDBPyConnection, scores: pl.DataFrame, changed_at: datetime) -> int:
+    connection.register("incoming_rows", scores.to_arrow())
+    try:
+        inserted = connection.execute(sql_text("writes/record_score_changes.sql"), {"changed_at": changed_at})
+        return int(inserted.fetchall()[0][0])
     finally:
         connection.unregister("incoming_rows")
 
