@@ -65,16 +65,18 @@ def test_querying_a_missing_database_fails_with_advice(tmp_path: Path) -> None:
     assert "xborder score" in result.output
 
 
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, prefect_harness) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "catalogue.duckdb"
+    result = runner.invoke(app, ["score", str(SAMPLE_CATALOGUE), "--db", str(db)])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "rows read" in result.output and "suitability:" in result.output
+    return db
+
+
 @pytest.mark.e2e
 @pytest.mark.usefixtures("prefect_harness")
 class TestScoreThenQuery:
-    @pytest.fixture(scope="class")
-    def db(self, tmp_path_factory) -> Path:
-        db = tmp_path_factory.mktemp("cli") / "catalogue.duckdb"
-        result = runner.invoke(app, ["score", str(SAMPLE_CATALOGUE), "--db", str(db)])
-        assert result.exit_code == EXIT_OK, result.output
-        assert "rows read" in result.output and "suitability:" in result.output
-        return db
 
     def test_query_prints_a_table(self, db: Path) -> None:
         result = runner.invoke(
