@@ -275,7 +275,7 @@ def write_run(
             _replace_current_rows(connection, "listings", listings.select(LISTING_COLUMNS))
             changes = _record_score_changes(connection, scores.select(SCORE_COLUMNS), changed_at=finished_at)
             _replace_current_rows(connection, "listing_scores", scores.select(SCORE_COLUMNS))
-            _replace_current_rows(connection, "channel_costs", channel_costs.select(CHANNEL_COST_COLUMNS))
+            _replace_current_rows(connection, "listing_channel_costs", channel_costs.select(CHANNEL_COST_COLUMNS))
             _append(connection, "rejected_rows", rejects.select(REJECT_TABLE_COLUMNS))
             _append(connection, "skipped_rows", skipped.select(SKIPPED_TABLE_COLUMNS))
             if processed_files is not None:

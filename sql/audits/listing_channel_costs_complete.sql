@@ -2,7 +2,7 @@
 -- or whose recommended channel is not eligible (must return no rows).
 select listing_id, count(*) as channel_rows, count(distinct channel) as channels,
        count(*) filter (where is_recommended) as recommended
-from channel_costs
+from listing_channel_costs
 group by listing_id
 having count(*) <> count(distinct channel)
     or count(*) filter (where is_recommended) > 1

@@ -1,6 +1,7 @@
 -- grain: one row per listing_id per direct channel: will the channel carry it, and at what cost.
+-- The view channel_costs adds the listing's sku, title and marketplace.
 -- Rewritten for the listings of each run, like listing_scores. Answers "why not express?" in SQL.
-create table if not exists channel_costs (
+create table if not exists listing_channel_costs (
     listing_id            varchar not null,
     channel               varchar not null,
     destination_country   varchar,
