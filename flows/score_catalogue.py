@@ -109,6 +109,7 @@ def load(
         skipped=ingested.skipped.with_columns(**lineage),
         finished_at=finished_at,
         processed_files=processed_files_rows(files, run.run_id, finished_at, archive_dir),
+        thresholds=settings.sql_thresholds(),
     )
 
 

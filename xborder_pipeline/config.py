@@ -218,6 +218,14 @@ class WarehouseSettings(_Section):
     goods_value_share_of_price: float = Field(ge=0, le=1)
 
 
+class TradeModelSettings(_Section):
+    b2b_min_moq: int = Field(ge=2)
+    wholesale_marketplaces: list[str]
+    b2b_ready_min_monthly_units: float = Field(gt=0)
+    b2b_ready_max_months_of_cover: float = Field(gt=0)
+    single_platform_min_hhi: float = Field(gt=0, le=1)
+
+
 class FbaSettings(_Section):
     card: str  # a TOML rate card file; empty for the packaged 2026 US card
 
@@ -244,6 +252,7 @@ class Settings(_Section):
     warehouse: WarehouseSettings
     data_quality: DataQualitySettings
     fba: FbaSettings
+    trade_model: TradeModelSettings
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
@@ -273,6 +282,16 @@ class Settings(_Section):
         if missing:
             raise ValueError(f"scoring.penalties lacks reason codes: {', '.join(sorted(missing))}")
         return self
+
+    def sql_thresholds(self) -> list[tuple[str, float, str]]:
+        """The thresholds SQL views decide with, as (name, value, meaning) rows for the thresholds table."""
+        return [
+            (
+                "single_platform_min_hhi",
+                self.trade_model.single_platform_min_hhi,
+                "seller_portfolio.single_platform_dependency holds at this Herfindahl-Hirschman index or above",
+            ),
+        ]
 
     def channel_rates(self, name: str) -> dict[str, list[RateBand]]:
         """A channel's bands per market, with any surcharge over the channel it borrows rates from."""

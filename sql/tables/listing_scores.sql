@@ -57,5 +57,7 @@ create table if not exists listing_scores (
     suitability_band          varchar not null,
     warehouse_flag            varchar not null,
     data_confidence           varchar not null,
+    trade_model_hint          varchar,          -- b2c | b2b_ready | b2b
+    trade_model_reasons       varchar[],
     reasons                   varchar[] not null
 );

@@ -7,7 +7,7 @@ from typing import TypeVar
 import polars as pl
 
 from xborder_pipeline.config import Settings
-from xborder_pipeline.scoring import confidence, suitability, warehousing
+from xborder_pipeline.scoring import confidence, suitability, trade_model, warehousing
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -22,6 +22,8 @@ def with_scores(featured: Frame, settings: Settings) -> Frame:
         suitability_score=suitability.suitability_score(settings),
         warehouse_flag=warehousing.warehouse_flag(settings),
         data_confidence=confidence.data_confidence(settings),
+        trade_model_hint=trade_model.trade_model_hint(settings),
+        trade_model_reasons=trade_model.trade_model_reasons(settings),
         reasons=pl.concat_list(
             suitability.suitability_reasons(settings),
             warehousing.warehouse_reasons(settings),

@@ -105,6 +105,8 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "suitability_band",
     "warehouse_flag",
     "data_confidence",
+    "trade_model_hint",
+    "trade_model_reasons",
     "reasons",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
@@ -262,6 +264,7 @@ def write_run(
     skipped: pl.DataFrame,
     finished_at: datetime,
     processed_files: pl.DataFrame | None = None,
+    thresholds: list[tuple[str, float, str]] | None = None,
 ) -> int:
     """Replace the scored listings' rows and append the run, its changes, rejects and skips: all or nothing.
 
@@ -281,6 +284,8 @@ def write_run(
             if processed_files is not None:
                 _append(connection, "processed_files", processed_files.select(PROCESSED_FILE_COLUMNS))
             _refresh_reason_codes(connection)
+            if thresholds is not None:
+                _refresh_thresholds(connection, thresholds)
             _run_audits(connection)
         except BaseException:
             connection.execute("rollback")
@@ -388,6 +393,11 @@ def _refresh_reason_codes(connection: duckdb.DuckDBPyConnection) -> None:
         "insert into reason_codes (code, applies_to, meaning) values (?, ?, ?)",
         [[reason.code, reason.applies_to, reason.meaning] for reason in ALL_REASONS],
     )
+
+
+def _refresh_thresholds(connection: duckdb.DuckDBPyConnection, thresholds: list[tuple[str, float, str]]) -> None:
+    connection.execute("delete from thresholds")
+    connection.executemany("insert into thresholds (name, value, meaning) values (?, ?, ?)", thresholds)
 
 
 def _run_audits(connection: duckdb.DuckDBPyConnection) -> None:
