@@ -26,6 +26,7 @@ from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
 from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_rows
 from xborder_pipeline.ingest import IngestOptions, IngestResult, read_listings
+from xborder_pipeline.progress import report_progress
 from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise
 from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.store.database import RunCounts, RunRecord, record_failed_run, write_run
@@ -49,27 +50,40 @@ def _retry_when_the_file_is_busy(task, task_run, state) -> bool:  # noqa: ANN001
 
 @stage
 def ingest(paths: list[Path], options: IngestOptions) -> IngestResult:
+    began = time.perf_counter()
     result = read_listings(paths, options)
-    get_run_logger().info("read %d records from %d file(s)", result.rows_read, len(paths))
+    report_progress(
+        f"ingest: {result.rows_read:,} records from {len(paths)} file(s) ({time.perf_counter() - began:.1f} s)"
+    )
     return result
 
 
 @stage
 def validate(ingested: IngestResult, settings: Settings) -> ValidationResult:
+    began = time.perf_counter()
     checked = validate_listings(ingested.records, settings, earlier_rejects=ingested.rejects)
+    report_progress(
+        f"validate: {checked.valid.height:,} valid, {checked.rows_rejected:,} rejected "
+        f"({time.perf_counter() - began:.1f} s)"
+    )
     check_reject_share(ingested.rows_read, checked.rows_rejected, settings.run.max_reject_share, checked.rejects)
-    get_run_logger().info("%d valid, %d rejected", checked.valid.height, checked.rows_rejected)
     return checked
 
 
 @stage
 def features(valid: pl.DataFrame, settings: Settings, fba_card: FbaCard) -> pl.DataFrame:
-    return with_listing_features(valid, settings, fba_card)
+    began = time.perf_counter()
+    featured = with_listing_features(valid, settings, fba_card)
+    report_progress(f"features: {featured.height:,} listings ({time.perf_counter() - began:.1f} s)")
+    return featured
 
 
 @stage
 def score(featured: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    return with_scores(featured, settings)
+    began = time.perf_counter()
+    scored = with_scores(featured, settings)
+    report_progress(f"score: {scored.height:,} listings ({time.perf_counter() - began:.1f} s)")
+    return scored
 
 
 @task(
@@ -90,6 +104,7 @@ def load(
     archive_dir: Path | None,
 ) -> int:
     """Write the run; returns how many listings' band, flag or score changed."""
+    report_progress(f"load: writing {scored.height:,} listings to {db_path} in one transaction")
     finished_at = datetime.now(UTC)
     lineage = {"run_id": pl.lit(run.run_id)}
     stamped = {**lineage, "scored_at": pl.lit(finished_at)}

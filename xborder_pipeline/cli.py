@@ -57,6 +57,12 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "CRITICAL")
 
 
+def _show_progress() -> None:
+    from xborder_pipeline.progress import show_progress_on_stderr
+
+    show_progress_on_stderr()
+
+
 def _fail(message: str, code: int) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -103,6 +109,7 @@ def score(
     typer.echo(f"scoring {len(paths)} file(s) into {database} ...", err=True)
 
     _quiet_prefect()
+    _show_progress()
     from xborder_pipeline.flows.score_catalogue import score_catalogue
 
     try:
@@ -140,6 +147,7 @@ def nightly(
     if not folder.is_dir():
         raise _fail(f"inbox folder not found: {folder}", EXIT_USAGE)
     _quiet_prefect()
+    _show_progress()
     from xborder_pipeline.flows.nightly_catalogue_scoring import nightly_catalogue_scoring
 
     try:
