@@ -47,6 +47,11 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class ExportFileFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+
+
 def _quiet_prefect() -> None:
     """Prefect's defaults for a command-line run, unless the user set their own."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -93,7 +98,7 @@ def score(
 ) -> None:
     """Score listing exports into the database and print a summary of the run."""
     from xborder_pipeline.config import ConfigError, load_settings
-    from xborder_pipeline.ingest import KNOWN_FORMATS
+    from xborder_pipeline.ingest import KNOWN_FORMATS, LENGTH_UNITS, WEIGHT_UNITS
     from xborder_pipeline.store.database import default_db_path
 
     missing = [str(path) for path in [*paths, *([mapping] if mapping else [])] if not path.is_file()]
@@ -101,6 +106,12 @@ def score(
         raise _fail(f"no such file: {', '.join(missing)}", EXIT_USAGE)
     if file_format is not None and file_format not in KNOWN_FORMATS:
         raise _fail(f"unknown --format {file_format!r}; known: {', '.join(KNOWN_FORMATS)}", EXIT_USAGE)
+    for option, value, known in (
+        ("--weight-unit", weight_unit, WEIGHT_UNITS),
+        ("--length-unit", length_unit, LENGTH_UNITS),
+    ):
+        if value is not None and value.lower() not in known:
+            raise _fail(f"unknown {option} {value!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
     try:
         load_settings(config)  # fail fast, before Prefect starts, on a bad config file
     except ConfigError as error:
@@ -222,6 +233,10 @@ def query(
     output_format: Annotated[OutputFormat, typer.Option("--format", help="How to print the result.")] = (
         OutputFormat.table
     ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the result to this file (replaced if it exists) instead of printing it."),
+    ] = None,
 ) -> None:
     """Run a read-only SQL query against the database and print the result."""
     import polars as pl
@@ -229,20 +244,29 @@ def query(
     from xborder_pipeline.store.database import StoreError, default_db_path
     from xborder_pipeline.store.database import query as run_query
 
+    if out is not None and not out.parent.is_dir():
+        raise _fail(f"folder not found for --out: {out.parent}", EXIT_USAGE)
     try:
         result = run_query(db or default_db_path(), sql)
     except StoreError as error:
         raise _fail(str(error), EXIT_RUN_FAILED) from None
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(result.to_dicts(), default=str, ensure_ascii=False, indent=2))
+        text = json.dumps(result.to_dicts(), default=str, ensure_ascii=False, indent=2) + "\n"
     elif output_format is OutputFormat.csv:
-        typer.echo(_as_csv(result), nl=False)
+        text = _as_csv(result)
     else:
         with pl.Config(
             tbl_rows=100, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200, tbl_hide_dataframe_shape=True
         ):
-            typer.echo(result)
-        typer.echo(f"({result.height:,} row{'s' if result.height != 1 else ''})")
+            text = f"{result}\n({result.height:,} row{'s' if result.height != 1 else ''})\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"cannot write {out}: {error}", EXIT_RUN_FAILED) from None
+    typer.echo(f"wrote {result.height:,} row(s) to {out}", err=True)
 
 
 def _as_csv(result: object) -> str:
@@ -257,6 +281,74 @@ def _as_csv(result: object) -> str:
             ["" if value is None else ";".join(map(str, value)) if isinstance(value, list) else value for value in row]
         )
     return buffer.getvalue()
+
+
+@app.command()
+def export(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the files (created if missing).", show_default=False)
+    ],
+    export_format: Annotated[ExportFileFormat, typer.Option("--format", help="File format.")] = (
+        ExportFileFormat.parquet
+    ),
+    db: DbOption = None,
+) -> None:
+    """Write each dashboard view to OUT/<view>.parquet or OUT/<view>.csv.
+
+    Views: latest_scores, suitability_summary, warehouse_candidates,
+    channel_costs, rejected_summary, score_changes_latest, run_history.
+    Each file is replaced whole; nothing else in OUT is touched.
+
+    CSV is made safe for spreadsheets: lists become ;-joined text, and a
+    text cell starting with =, +, -, @, a tab or a carriage return gets a
+    leading single quote, so no spreadsheet runs it as a formula.
+    Parquet keeps every value and type as it is.
+    """
+    from xborder_pipeline.export import ExportFormat, export_views
+    from xborder_pipeline.store.database import StoreError, default_db_path
+
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out must be a folder, and {out} is a file", EXIT_USAGE)
+    try:
+        written = export_views(db or default_db_path(), out, ExportFormat(export_format.value))
+    except (StoreError, OSError) as error:
+        raise _fail(str(error), EXIT_RUN_FAILED) from None
+    for item in written:
+        typer.echo(f"{item.path}  {item.rows:,} row(s)")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write (replaced if it exists).")] = Path(
+        "report.html"
+    ),
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a self-contained HTML dashboard that opens with no network.
+
+    Headline figures, band and flag distribution, logistics cost ratios,
+    warehouse candidates, top reasons, categories, changes since the
+    previous run, rejects and run history. The logistics-cost-ratio zones
+    come from the configuration (--config, else the defaults).
+    """
+    settings = _settings_or_exit(config)
+    if not out.parent.is_dir():
+        raise _fail(f"folder not found for --out: {out.parent}", EXIT_USAGE)
+    from xborder_pipeline.report import RatioThresholds, write_report
+    from xborder_pipeline.store.database import StoreError, default_db_path
+
+    database = db or default_db_path()
+    thresholds = RatioThresholds(
+        fine=settings.scoring.logistics_cost_ratio_fine,
+        poor=settings.scoring.logistics_cost_ratio_poor,
+        prohibitive=settings.scoring.logistics_cost_ratio_prohibitive,
+    )
+    try:
+        size = write_report(database, out, thresholds)
+    except (StoreError, OSError) as error:
+        raise _fail(str(error), EXIT_RUN_FAILED) from None
+    typer.echo(f"wrote {out} ({size / 1_000_000:.1f} MB) from {database}")
 
 
 @config_app.command("show")

@@ -112,3 +112,13 @@ class TestScoreThenQuery:
         assert result.exit_code == EXIT_RUN_FAILED
         assert "2 of 3 records" in result.output and "mostly_bad.csv row 1, price" in result.output
         assert runner.invoke(app, ["query", "select count(*) from listings", "--db", str(db)]).output == before
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--weight-unit", "stone"), ("--length-unit", "furlong"), ("--format", "gopher")]
+)
+def test_unknown_units_and_formats_are_usage_errors(tmp_path: Path, option: str, value: str) -> None:
+    result = runner.invoke(app, ["score", str(SAMPLE_CATALOGUE), option, value, "--db", str(tmp_path / "x.duckdb")])
+
+    assert result.exit_code == EXIT_USAGE
+    assert value in result.output and "known" in result.output

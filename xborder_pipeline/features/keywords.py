@@ -2,7 +2,8 @@
 
 English keywords match as words: no letter may stand right before or after them (digits may, so
 "mah" finds "10000mAh"), and a plural -s or -es is allowed. Chinese keywords match anywhere.
-Matching ignores ASCII case. Excluded phrases are removed from the text before matching.
+Matching ignores ASCII case. Excluded phrases, matched by the same rules, are removed from the text
+before matching.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ def listing_text(*columns: str) -> pl.Expr:
 
 
 def without_phrases(text: pl.Expr, phrases: Sequence[str]) -> pl.Expr:
-    """`text` (already lower-case) with every excluded phrase blanked out."""
+    """`text` (already lower-case) with every excluded phrase blanked out, under the same word rules as
+    keywords: "no battery" is excluded from "no battery included" but not from "arduino battery"."""
     if not phrases:
         return text
-    lowered = [phrase.lower() for phrase in phrases]
-    return text.str.replace_many(lowered, [" "] * len(lowered))
+    pattern = keyword_pattern(phrases)
+    # A match takes the character on each side with it; a second pass finds a phrase that directly
+    # follows another ("no battery no batteries").
+    return text.str.replace_all(pattern, " ").str.replace_all(pattern, " ")
 
 
 def keyword_pattern(keywords: Sequence[str]) -> str:

@@ -1,0 +1,270 @@
+"""WooCommerce product exports: the built-in exporter (CSV or XLSX) and export plugins.
+
+`woocommerce`: WooCommerce's own exporter (Products > Export). Units are in the headers:
+`Weight (lbs)`, `Length (in)`, `Weight (kg)`, `Height (cm)`. `Type` holds the product type and its
+flags (`simple, downloadable, virtual`); variations name their parent in `Parent` (its SKU or `id:44`).
+
+`woocommerce_plugin`: exports written by plugins (e.g. "Product Import Export", WP All Export) with
+headers such as `Product Name`, `Regular Price`, `Sku`, `Product categories`, `Post Type` or the meta
+keys `post_title`, `_regular_price`, `_weight`. Their `Weight`, `Length`, `Width`, `Height` carry no
+unit: the store's units must come from --weight-unit/--length-unit or the mapping file; a file with
+measurements and no unit stops with a message saying so (WooCommerce lets each store choose kg, g,
+lbs or oz and cm, m, mm, in or yd, so no default is safe).
+
+Both: a variable product whose variations are in the file is skipped (its variations are the
+listings, and inherit its weight, size, category and description when they leave them blank); a
+grouped product is skipped (it is a set of products listed on their own rows); virtual and
+downloadable products are not physical. The price is the current one: `Price` where the export has
+it, else the sale price, else the regular price; a price range (`12.69||151.5`) gives its lowest.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from xborder_pipeline.ingest.base import (
+    Adapter,
+    Context,
+    Converted,
+    Header,
+    col,
+    currency_expr,
+    flag_is,
+    original_values,
+    present,
+    require,
+    resolve_unit,
+    skipped_where,
+)
+from xborder_pipeline.ingest.errors import InputFileError
+from xborder_pipeline.ingest.text import (
+    blank_as_null,
+    column_uses_decimal_comma,
+    count_text,
+    measure_text,
+    plain_text,
+    price_text,
+)
+
+_INHERITED = ("weight", "length", "width", "height", "categories", "description", "short", "shipping_class")
+
+
+class _WooCommerce(Adapter):
+    marketplace = "woocommerce"
+    units_required = False
+
+    def _names(self, header: Header) -> dict[str, str | None]:
+        raise NotImplementedError
+
+    def columns(self, header: Header, context: Context) -> list[str]:
+        names = self._names(header)
+        require(header, context.path, self.name, {"the product name": names["title"]})
+        return present(names.values())
+
+    def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
+        names = self._names(header)
+        units = {kind: resolve_unit(names[kind], "weight" if kind == "weight" else "length", context, None)
+                 for kind in ("weight", "length", "width", "height")}
+        self._check_units(frame, names, units, context)
+
+        kind = col(names["type"]).str.to_lowercase().fill_null("")
+        post_type = col(names["post_type"]).str.to_lowercase().fill_null("")
+        is_variation = kind.str.contains(r"\bvariation\b") | (post_type == "product_variation")
+        is_variable = kind.str.contains(r"\bvariable\b")
+        is_grouped = kind.str.contains(r"\bgrouped\b")
+        frame = frame.with_columns(_parent_ref(names).alias("_parent_ref"), is_variation.alias("_is_variation"))
+        frame = _inherit_from_parents(frame, names)
+        references = frame.filter(pl.col("_is_variation")).get_column("_parent_ref").drop_nulls()
+        own_keys = _own_keys(names)
+        has_variations = pl.any_horizontal(key.is_in(references.implode()) for key in own_keys) if own_keys else False
+        skip_variable = is_variable & ~is_variation & has_variations
+        skipped = pl.concat(
+            [
+                skipped_where(frame, is_grouped, pl.lit(
+                    "WooCommerce grouped product: a set of other products, each listed on its own row"
+                )),
+                skipped_where(frame, skip_variable & ~is_grouped, pl.lit(
+                    "WooCommerce variable product: its variations are listed on their own rows"
+                )),
+            ],
+            how="vertical",
+        )
+        listings = frame.filter(~is_grouped & ~skip_variable)
+
+        decimal_comma = any(column_uses_decimal_comma(frame, names[key]) for key in ("price", "sale", "regular")
+                            if names[key])
+        price_raw = pl.coalesce(col(names["price"]), col(names["sale"]), col(names["regular"]))
+        currency, assumed_currency = currency_expr(context, self, price=price_raw)
+        not_physical = (
+            kind.str.contains(r"\b(?:virtual|downloadable)\b")
+            | flag_is(col(names["virtual"]))
+            | flag_is(col(names["downloadable"]))
+        )
+        measures = {
+            key: measure_text(
+                pl.col(f"_{key}"), pl.lit(units[key][0], pl.String), "weight" if key == "weight" else "length",
+                decimal_comma=decimal_comma,
+            )
+            for key in ("weight", "length", "width", "height")
+        }
+        assumed = {
+            f"assumed_{key}_unit": pl.lit(f"{units[key][0]} ({units[key][1]})", pl.String)
+            for key in ("weight", "length")
+            if units[key][1] and names[key]
+        }
+        records = listings.select(
+            pl.col("_row"),
+            blank_as_null(col(names["id"])).alias("listing_id"),
+            blank_as_null(col(names["sku"])).alias("sku"),
+            plain_text(col(names["title"]), single_line=True).alias("title"),
+            plain_text(pl.col("_categories"), single_line=True).alias("category"),
+            plain_text(pl.coalesce(pl.col("_description"), pl.col("_short"))).alias("description"),
+            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            currency.alias("currency"),
+            measures["weight"].alias("weight_kg"),
+            measures["length"].alias("length_cm"),
+            measures["width"].alias("width_cm"),
+            measures["height"].alias("height_cm"),
+            count_text(col(names["stock"])).alias("stock_qty"),
+            pl.when(not_physical).then(pl.lit("false")).alias("is_physical"),
+            original_values(
+                present([names[key] for key in ("type", "weight", "length", "width", "height", "regular", "sale",
+                                                 "price", "stock", "shipping_class", "virtual", "downloadable")]),
+                {**assumed, "assumed_currency": assumed_currency,
+                 **({"inherited_from_parent": pl.col("_parent_ref")} if names["parent"] or names["parent_id"] else {})},
+            ).alias("original_values"),
+        )
+        return Converted(records=records, skipped=skipped)
+
+    def _check_units(
+        self,
+        frame: pl.DataFrame,
+        names: dict[str, str | None],
+        units: dict[str, tuple[str | None, str | None]],
+        context: Context,
+    ) -> None:
+        """An InputFileError when measurements are present but their unit is not known."""
+        lacking: list[str] = []
+        options: list[str] = []
+        for key, option in (("weight", "--weight-unit (g, kg, lb, oz)"), ("length", "--length-unit (mm, cm, m, in)")):
+            measured = [names[k] for k in ((key,) if key == "weight" else ("length", "width", "height")) if names[k]]
+            if not measured or units[key][0] is not None:
+                continue
+            values = pl.concat([frame.get_column(name) for name in measured]).drop_nulls()
+            if values.filter(~values.str.contains(r"^[0.,\s]+$")).len() == 0:
+                continue  # only blanks and zeros: no unit needed
+            lacking += measured
+            options.append(option)
+        if lacking:
+            raise InputFileError(
+                context.path,
+                f"read as {self.name}: its {', '.join(lacking)} column(s) give no unit, and the store's units "
+                f"cannot be guessed; pass {' and '.join(options)}, or a mapping file with weight_unit and "
+                "length_unit (see docs/adapters.md)",
+            )
+
+
+def _parent_ref(names: dict[str, str | None]) -> pl.Expr:
+    """The key a variation uses for its parent: `id:44` or the parent's SKU."""
+    parent = blank_as_null(col(names["parent"]))
+    parent_id = blank_as_null(col(names["parent_id"]))
+    by_id = pl.when(parent_id.is_not_null() & (parent_id != "0")).then(pl.format("id:{}", parent_id))
+    return pl.coalesce(parent, by_id)
+
+
+def _own_keys(names: dict[str, str | None]) -> list[pl.Expr]:
+    keys = []
+    if names["id"]:
+        keys.append(pl.format("id:{}", pl.col(names["id"])))
+    if names["sku"]:
+        keys.append(pl.col(names["sku"]))
+    return keys
+
+
+def _inherit_from_parents(frame: pl.DataFrame, names: dict[str, str | None]) -> pl.DataFrame:
+    """`_weight`, `_categories`, ...: the row's own value, else (for a variation) its parent's."""
+    own = frame.with_columns(col(names[key]).alias(f"_{key}") for key in _INHERITED)
+    keys = _own_keys(names)
+    if not keys or not (names["parent"] or names["parent_id"]) or not own.get_column("_is_variation").any():
+        return own
+    parents = pl.concat(
+        [own.select(key.alias("_key"), *(pl.col(f"_{k}").alias(f"_parent_{k}") for k in _INHERITED)) for key in keys],
+        how="vertical",
+    ).filter(pl.col("_key").is_not_null()).unique(subset="_key", keep="first", maintain_order=True)
+    joined = own.join(parents, left_on="_parent_ref", right_on="_key", how="left", maintain_order="left")
+    return joined.with_columns(
+        pl.when(pl.col("_is_variation")).then(pl.coalesce(pl.col(f"_{k}"), pl.col(f"_parent_{k}")))
+        .otherwise(pl.col(f"_{k}")).alias(f"_{k}")
+        for k in _INHERITED
+    ).drop(f"_parent_{k}" for k in _INHERITED)
+
+
+class WooCommerce(_WooCommerce):
+    name = "woocommerce"
+
+    def detect(self, header: Header) -> bool:
+        return (
+            header.has("Type") and header.has("SKU") and header.has("Name")
+            and header.has("Regular price") and header.has("Published", "In stock?", "Visibility in catalog")
+        )
+
+    def _names(self, header: Header) -> dict[str, str | None]:
+        return {
+            "id": header.find("ID"),
+            "type": header.find("Type"),
+            "post_type": None,
+            "sku": header.find("SKU"),
+            "title": header.find("Name"),
+            "description": header.find("Description"),
+            "short": header.find("Short description"),
+            "weight": header.find_matching(r"weight\b"),
+            "length": header.find_matching(r"length\b"),
+            "width": header.find_matching(r"width\b"),
+            "height": header.find_matching(r"height\b"),
+            "price": None,
+            "sale": header.find("Sale price"),
+            "regular": header.find("Regular price"),
+            "stock": header.find("Stock"),
+            "categories": header.find("Categories"),
+            "shipping_class": header.find("Shipping class"),
+            "parent": header.find("Parent"),
+            "parent_id": None,
+            "virtual": None,
+            "downloadable": None,
+        }
+
+
+class WooCommercePlugin(_WooCommerce):
+    name = "woocommerce_plugin"
+
+    def detect(self, header: Header) -> bool:
+        return (
+            header.has("Product Name", "post_title")
+            and header.has("Regular Price", "regular_price", "_regular_price")
+            and header.has("Sku", "_sku", "sku")
+        )
+
+    def _names(self, header: Header) -> dict[str, str | None]:
+        return {
+            "id": header.find("ID", "post_id", "Product ID"),
+            "type": header.find("Type", "tax:product_type", "product_type", "Product Type"),
+            "post_type": header.find("Post Type", "post_type"),
+            "sku": header.find("Sku", "_sku", "sku"),
+            "title": header.find("Product Name", "post_title"),
+            "description": header.find("Product description", "post_content", "Description"),
+            "short": header.find("Product short description", "post_excerpt", "Short description"),
+            "weight": header.find("Weight", "_weight", "weight") or header.find_matching(r"weight\b"),
+            "length": header.find("Length", "_length", "length") or header.find_matching(r"length\b"),
+            "width": header.find("Width", "_width", "width") or header.find_matching(r"width\b"),
+            "height": header.find("Height", "_height", "height") or header.find_matching(r"height\b"),
+            "price": header.find("Price", "_price", "price"),
+            "sale": header.find("Sale Price", "_sale_price", "sale_price"),
+            "regular": header.find("Regular Price", "_regular_price", "regular_price"),
+            "stock": header.find("Stock", "_stock", "stock", "Stock Quantity"),
+            "categories": header.find("Product categories", "tax:product_cat", "Categories"),
+            "shipping_class": header.find("Shipping classes", "Shipping class", "tax:product_shipping_class"),
+            "parent": header.find("Parent SKU", "parent_sku"),
+            "parent_id": header.find("Parent id", "post_parent", "Parent ID", "Parent"),
+            "virtual": header.find("Virtual", "_virtual", "virtual"),
+            "downloadable": header.find("Downloadable", "_downloadable", "downloadable"),
+        }
