@@ -107,10 +107,14 @@ class CanonicalListing(pa.DataFrameModel):
 
 
 def canonical_listing_schema(
-    known_currencies: list[str], max_weight_kg: float, max_side_cm: float
+    known_currencies: list[str], max_weight_kg: float, max_side_cm: float, max_text_chars: int
 ) -> pa.DataFrameSchema:
     """CanonicalListing with the checks that come from configuration."""
     schema = CanonicalListing.to_schema()
+    for text in ("sku", "title", "category", "description", "seller_id", "marketplace"):
+        schema = schema.update_column(
+            text, checks=[*schema.columns[text].checks, pa.Check.str_length(max_value=max_text_chars)]
+        )
     schema = schema.update_column(
         "currency",
         checks=[pa.Check.isin(sorted(known_currencies))],

@@ -70,7 +70,6 @@ TYPED_DEFAULTS: dict[str, object] = {
 def typed_listings(*rows: dict[str, object]):
     """A typed canonical listings frame: each row overrides TYPED_DEFAULTS; ids are numbered."""
     import polars as pl
-
     from xborder_pipeline.schemas.listing import CanonicalListing
 
     schema = {

@@ -67,6 +67,7 @@ class FxTable(_Section):
 class PlausibilityLimits(_Section):
     max_weight_kg: float = Field(gt=0)
     max_side_cm: float = Field(gt=0)
+    max_text_chars: int = Field(gt=0)
 
 
 class PostalLimits(_Section):

@@ -18,13 +18,20 @@ def report_progress(message: str) -> None:
         pass
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of each line (it may be replaced, e.g. in tests)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def show_progress_on_stderr() -> None:
     """Print progress lines on standard error (the CLI does this; libraries stay quiet by default)."""
     logger = logging.getLogger(PROGRESS_LOGGER)
-    if not any(getattr(handler, "_xborder", False) for handler in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(handler, _CurrentStderr) for handler in logger.handlers):
+        handler = _CurrentStderr()
         handler.setFormatter(logging.Formatter("  %(message)s"))
-        handler._xborder = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

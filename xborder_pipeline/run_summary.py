@@ -27,6 +27,7 @@ class RunSummary:
     warehouse_flags: dict[str, int] = field(default_factory=dict)
     confidence: dict[str, int] = field(default_factory=dict)
     top_reject_reasons: list[tuple[str, int]] = field(default_factory=list)
+    reject_examples: list[str] = field(default_factory=list)
     changes: int = 0
 
     def render(self) -> str:
@@ -42,6 +43,8 @@ class RunSummary:
         if self.top_reject_reasons:
             lines.append("  top reject reasons:")
             lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]
+            lines.append("  first rejects:")
+            lines += [f"    {example}" for example in self.reject_examples]
             lines.append(f"  every failure is in the rejected_rows table, run_id {self.run_id}")
         return "\n".join(lines)
 
@@ -88,6 +91,16 @@ def top_reject_reasons(rejects: pl.DataFrame, limit: int = 5) -> list[tuple[str,
     return [(reason, count) for reason, count in frequent.iter_rows()]
 
 
+def reject_examples(rejects: pl.DataFrame, limit: int = 3) -> list[str]:
+    """The first few failures as 'file row N, column: message', for the terminal."""
+    return [
+        f"{file} row {row}, {column}: {message}"
+        for file, row, column, message in rejects.select("source_file", "source_row", "column_name", "message")
+        .head(limit)
+        .iter_rows()
+    ]
+
+
 def summarise(
     run_id: str,
     db_path: Path,
@@ -111,6 +124,7 @@ def summarise(
         warehouse_flags=value_counts(scores, "warehouse_flag", WAREHOUSE_FLAGS),
         confidence=value_counts(scores, "data_confidence", CONFIDENCE_LEVELS),
         top_reject_reasons=top_reject_reasons(rejects),
+        reject_examples=reject_examples(rejects),
         changes=changes,
     )
 

@@ -157,6 +157,7 @@ def contract_violations(typed: pl.DataFrame, settings: Settings) -> pl.DataFrame
         known_currencies=list(settings.fx.usd_per_unit),
         max_weight_kg=settings.limits.max_weight_kg,
         max_side_cm=settings.limits.max_side_cm,
+        max_text_chars=settings.limits.max_text_chars,
     )
     try:
         schema.validate(typed, lazy=True)
@@ -177,7 +178,7 @@ def contract_violations(typed: pl.DataFrame, settings: Settings) -> pl.DataFrame
         pl.col("check").alias("check_name"),
         pl.when(pl.col("check") == "price_has_currency")
         .then(pl.lit(None, pl.String))
-        .otherwise(pl.col("failure_case"))
+        .otherwise(_shortened(pl.col("failure_case")))
         .alias("failure_value"),
         pl.struct("column", "check", "failure_case")
         .map_elements(_explain_check, return_dtype=pl.String)
@@ -255,12 +256,31 @@ _CHECK_PHRASES: dict[str, str] = {
 }
 
 
+FAILURE_VALUE_MAX_CHARS = 200
+
+
+def _shortened(text: pl.Expr) -> pl.Expr:
+    """Failure values are kept for people to read: a huge one is cut, saying how long it was."""
+    return (
+        pl.when(text.str.len_chars() > FAILURE_VALUE_MAX_CHARS)
+        .then(pl.format("{}… ({} characters)", text.str.slice(0, FAILURE_VALUE_MAX_CHARS), text.str.len_chars()))
+        .otherwise(text)
+    )
+
+
 def _explain_check(failure: dict[str, str | None]) -> str:
     """A pandera failure told as a sentence about the column, with the value it found."""
-    sentence = _check_sentence(str(failure["column"]), str(failure["check"]))
-    value = failure["failure_case"]
-    if value is None or failure["check"] in {"not_nullable", "price_has_currency"}:
+    check, value = str(failure["check"]), failure["failure_case"]
+    if check.startswith("str_length") and value is not None:
+        return (
+            f"{failure['column']} is {len(value):,} characters long, more than limits.max_text_chars allows: "
+            "the export is likely broken (an unclosed quote swallows the rows after it)"
+        )
+    sentence = _check_sentence(str(failure["column"]), check)
+    if value is None or check in {"not_nullable", "price_has_currency"}:
         return sentence
+    if len(value) > FAILURE_VALUE_MAX_CHARS:
+        value = value[:FAILURE_VALUE_MAX_CHARS] + "…"
     return f"{sentence}, got '{value}'"
 
 

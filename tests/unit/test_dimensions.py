@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from polars.testing import assert_series_equal
+from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.features import dimensions, with_listing_features
-from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 
 
 def _dtype(name: str) -> pl.DataType:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.features import dangerous_goods, fragility
-from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 
 GOODS_FLAGS = ("has_battery", "is_loose_battery", "is_liquid", "is_powder", "has_magnet", "is_aerosol_or_flammable")
 
@@ -215,11 +215,6 @@ def test_goods_flags_are_false_not_null_for_a_listing_without_text(settings) -> 
     assert not any(flags.row(0))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="features/keywords.py:40 (-s/-es plurals only) with defaults.toml [dangerous_goods.loose_battery]: "
-    "'Spare batteries' is not a loose battery, so it scores as a battery in a device and goes by post",
-)
 @pytest.mark.parametrize("title", ["Spare batteries for DJI Mini drone", "Replacement batteries for Ring doorbell"])
 def test_spare_batteries_in_the_plural_are_loose_batteries(settings, title) -> None:
     flags = goods_flags(listings({"title": title}), settings).row(0, named=True)

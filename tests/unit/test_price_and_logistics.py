@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.features import dimensions, price, with_listing_features
 from xborder_pipeline.features.shipping import chargeable_weight_on, column
-from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 
 
 def _dtype(name: str) -> pl.DataType:

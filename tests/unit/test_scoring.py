@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.features import with_listing_features
-from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS, DECIMAL_COLUMNS, WHOLE_NUMBER_COLUMNS
 from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.scoring.reasons import PENALISED_REASONS, REASON_BY_CODE
 
@@ -130,7 +130,9 @@ def test_goods_no_channel_carries_score_zero_not_below(settings, title, codes) -
 
 
 def test_penalties_add_up_with_the_values_from_config(tmp_path) -> None:
-    custom = config(tmp_path, "[scoring.penalties]\nNO_DIRECT_PARCEL_CHANNEL = 30.0\nLOOSE_BATTERY_REFUSED_BY_POST = 12.5\n")
+    custom = config(
+        tmp_path, "[scoring.penalties]\nNO_DIRECT_PARCEL_CHANNEL = 30.0\nLOOSE_BATTERY_REFUSED_BY_POST = 12.5\n"
+    )
 
     row = scored(custom, {"title": "Power bank 10000mAh"}).row(0, named=True)
 
@@ -221,27 +223,30 @@ ADDITIONS = st.sampled_from(
     ["glass", "porcelain", "lcd screen", "fragile", "essential oil", "power bank", "aerosol", "talc powder",
      "magnet", "rechargeable battery", "perfume", "lighter"]
 )
-
-
-@hypothesis_settings(max_examples=40, deadline=None)
-@given(
-    addition=ADDITIONS,
-    price=st.sampled_from([4.0, 12.0, 25.0, 40.0, 120.0]),
-    unit_cost=st.sampled_from([None, 1.0, 8.0]),
-    weight=st.sampled_from([None, 0.05, 0.3, 1.5, 2.5, 25.0, 75.0]),
-    sides=st.sampled_from([(30.0, 20.0, 2.0), (61.0, 20.0, 10.0), (130.0, 50.0, 40.0), (None, 20.0, 10.0)]),
-    marketplace=st.sampled_from(["amazon_us", "amazon_uk", "amazon_de"]),
+BASE_LISTINGS = st.fixed_dictionaries(
+    {
+        "price": st.sampled_from([4.0, 12.0, 25.0, 40.0, 120.0]),
+        "unit_cost": st.sampled_from([None, 1.0, 8.0]),
+        "weight_kg": st.sampled_from([None, 0.05, 0.3, 1.5, 2.5, 25.0, 75.0]),
+        "length_cm": st.sampled_from([None, 30.0, 61.0, 130.0]),
+        "width_cm": st.sampled_from([20.0, 50.0]),
+        "height_cm": st.sampled_from([2.0, 10.0, 40.0]),
+        "marketplace": st.sampled_from(["amazon_us", "amazon_uk", "amazon_de"]),
+    }
 )
-def test_adding_fragility_or_a_refused_good_never_raises_the_score(
-    settings, addition, price, unit_cost, weight, sides, marketplace
-) -> None:
-    length, width, height = sides
-    base = {"title": "Storage box", "price": price, "unit_cost": unit_cost, "weight_kg": weight,
-            "length_cm": length, "width_cm": width, "height_cm": height, "marketplace": marketplace}
 
-    before, after = scored(settings, base, {**base, "title": f"Storage box, {addition}"})["suitability_score"]
 
-    assert after <= before
+@hypothesis_settings(max_examples=20, deadline=None)
+@given(pairs=st.lists(st.tuples(BASE_LISTINGS, ADDITIONS), min_size=1, max_size=8))
+def test_adding_fragility_or_a_refused_good_never_raises_the_score(settings, pairs) -> None:
+    rows = []
+    for base, addition in pairs:
+        rows += [{**base, "title": "Storage box"}, {**base, "title": f"Storage box, {addition}"}]
+
+    scores = scored(settings, *rows)["suitability_score"].to_list()
+
+    for before, after in zip(scores[::2], scores[1::2], strict=True):
+        assert after <= before
 
 
 # --- overseas warehouse -----------------------------------------------------------------------------

@@ -68,7 +68,11 @@ def _listings_sharing_box() -> pl.Expr:
 def _categories_sharing_box() -> pl.Expr:
     return (
         pl.when(dimensions.all_sides_known())
-        .then(pl.col("category").fill_null("").n_unique().over(dimensions.SIDES))
+        # a missing category is no category: it does not count as one more
+        .then(
+            pl.col("category").n_unique().over(dimensions.SIDES)
+            - pl.col("category").is_null().any().over(dimensions.SIDES).cast(pl.Int64)
+        )
         .cast(pl.Int64)
     )
 

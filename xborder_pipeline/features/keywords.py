@@ -37,7 +37,9 @@ def keyword_pattern(keywords: Sequence[str]) -> str:
     for keyword in sorted({keyword.lower() for keyword in keywords}, key=len, reverse=True):
         escaped = pl.escape_regex(keyword)
         if keyword.isascii():
-            alternatives.append(f"(?:^|[^{_LATIN_LETTER}]){escaped}(?:e?s)?(?:$|[^{_LATIN_LETTER}])")
+            # battery -> batteries as well as batterys; glass -> glasses; vase -> vases
+            word = f"{pl.escape_regex(keyword[:-1])}(?:y|ies)" if keyword.endswith("y") else escaped
+            alternatives.append(f"(?:^|[^{_LATIN_LETTER}]){word}(?:e?s)?(?:$|[^{_LATIN_LETTER}])")
         else:
             alternatives.append(escaped)
     return "|".join(alternatives)

@@ -407,11 +407,11 @@ def _run_audits(connection: duckdb.DuckDBPyConnection) -> None:
             raise AuditFailed(f"audit {audit.name} found rows that break the store's rules, e.g. {offending}")
 
 
-def query(db_path: Path, sql: str) -> pl.DataFrame:
-    """Run a read-only query and return its result; any attempt to write fails."""
+def query(db_path: Path, sql: str, parameters: dict[str, object] | None = None) -> pl.DataFrame:
+    """Run a read-only query, with values bound as `$name` parameters; any attempt to write fails."""
     with open_read_only(db_path) as connection:
         try:
-            relation = connection.sql(sql)
+            relation = connection.sql(sql, params=parameters)
         except duckdb.Error as error:
             raise QueryError(str(error)) from None
         return relation.pl() if relation is not None else pl.DataFrame()
