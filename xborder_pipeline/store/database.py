@@ -18,36 +18,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from xborder_pipeline.schemas.listing import ADAPTER_COLUMNS, CANONICAL_COLUMNS, LINEAGE_COLUMNS
 from xborder_pipeline.scoring.reasons import ALL_REASONS
 
 DB_ENV_VAR = "XBORDER_DB"
 DEFAULT_DB_PATH = "xborder.duckdb"
 
-LISTING_COLUMNS: tuple[str, ...] = (
-    "listing_id",
-    "sku",
-    "marketplace",
-    "seller_id",
-    "title",
-    "category",
-    "description",
-    "price",
-    "currency",
-    "unit_cost",
-    "weight_kg",
-    "length_cm",
-    "width_cm",
-    "height_cm",
-    "stock_qty",
-    "monthly_units_sold",
-    "moq",
-    "is_physical",
-    "source_format",
-    "original_values",
-    "source_file",
-    "source_row",
-    "run_id",
-)
+LISTING_COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, *ADAPTER_COLUMNS, *LINEAGE_COLUMNS, "run_id")
 SCORE_COLUMNS: tuple[str, ...] = (
     "listing_id",
     "run_id",
