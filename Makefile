@@ -27,6 +27,7 @@ demo: install
 	$(BIN)/xborder query "select suitability_band, warehouse_flag, count(*) as listings from latest_scores group by all order by all" --db $(DEMO_DB)
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: install
