@@ -11,16 +11,36 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint lock audit clean
 
-$(BIN)/.installed: pyproject.toml
+# Dependencies come at the exact versions in requirements.lock (tested together), then the project
+# itself from pyproject.toml; `pip check` fails the install if the two disagree (run `make lock`).
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("xborder-pipeline needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev]'
+	$(BIN)/python -m pip check
 	touch $@
 
 install: $(BIN)/.installed
+
+# Re-resolve the dependencies from pyproject.toml and pin them again.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet '.[dev]'
+	(echo "# Exact versions the project is tested with (make lock regenerates this; make install uses it)."; \
+	 .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^xborder') > requirements.lock
+	rm -rf .lock-venv
+
+# Known vulnerabilities in the pinned dependencies (needs pip-audit's vulnerability service; this
+# project's own build machines cannot reach it, so CI does not run this).
+audit: install
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit -r requirements.lock --no-deps
 
 demo: install
 	$(BIN)/xborder score data/sample/sample_catalogue.csv --db $(DEMO_DB)
