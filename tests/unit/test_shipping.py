@@ -186,3 +186,12 @@ def test_more_weight_or_volume_never_lowers_a_channels_cost(settings, weight, ex
         charged_small, charged_large = frame[column(name, "chargeable_weight_kg")]
         assert charged_large >= charged_small - 1e-9
         assert charged_small >= weight - 1e-9
+
+
+def test_features_work_on_frames_without_the_adapter_columns(settings) -> None:
+    from tests.helpers import typed_listings
+    from xborder_pipeline.features import with_listing_features
+
+    frame = with_listing_features(typed_listings({}).drop("is_physical"), settings)
+
+    assert frame["recommended_channel"][0] == "postal_small_packet"

@@ -25,6 +25,8 @@ def with_listing_features(listings: Frame, settings: Settings, fba_card: FbaCard
     """
     card = fba_card or load_fba_card(settings.fba.card or None)
     divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
+    if "is_physical" not in listings.collect_schema().names():
+        listings = listings.with_columns(is_physical=pl.lit(None, pl.Boolean))  # missing means physical
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
