@@ -29,6 +29,8 @@ VIEWS: tuple[str, ...] = (
     "rejected_summary",
     "score_changes_latest",
     "run_history",
+    "seller_portfolio",
+    "sku_channels",
 )
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula.

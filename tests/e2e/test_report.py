@@ -32,6 +32,7 @@ SECTIONS = (
     "Logistics cost ratio",
     "Overseas warehouse candidates",
     "Top reasons",
+    "Sellers and platforms",
     "By category",
     "Changes since the previous run",
     "Records rejected by the latest run",

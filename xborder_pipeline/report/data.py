@@ -47,6 +47,7 @@ class ReportData:
     changes_since_previous_run: pl.DataFrame
     latest_reject_reasons: pl.DataFrame
     run_history: pl.DataFrame
+    seller_portfolio: pl.DataFrame
     thresholds: RatioThresholds
 
 
@@ -66,6 +67,7 @@ def read_report_data(
         changes_since_previous_run=changes_since_previous_run(connection),
         latest_reject_reasons=latest_reject_reasons(connection),
         run_history=run_history(connection),
+        seller_portfolio=seller_portfolio(connection),
         thresholds=thresholds,
     )
 
@@ -287,6 +289,21 @@ def latest_reject_reasons(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame
         from rejected_summary
         where is_latest_run
         order by records desc, column_name, check_name
+        limit $limit
+        """,
+        {"limit": TABLE_ROWS},
+    )
+
+
+def seller_portfolio(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Sellers by dependence on one platform (most concentrated first), with their trade-model fit."""
+    return _frame(
+        connection,
+        """
+        select seller_id, platforms, listings, monthly_units_sold, top_platform, top_platform_share, hhi,
+               single_platform_dependency, trade_model_hint, b2b_listings, b2b_ready_listings
+        from seller_portfolio
+        order by hhi desc, listings desc, seller_id
         limit $limit
         """,
         {"limit": TABLE_ROWS},

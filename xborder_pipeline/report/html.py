@@ -286,6 +286,34 @@ PAGE_TEMPLATE = """\
   </table></div>
 </section>
 
+<section id="sellers">
+  <h2>Sellers and platforms</h2>
+  {% set sellers = rows(data.seller_portfolio) %}
+  {% if sellers %}
+  <p class="note">How each seller's listings (sales where known) spread over platforms. HHI is the
+    Herfindahl-Hirschman index of those shares (1 = one platform); a seller depends on one platform at the
+    configured threshold or above. All sellers: <code>select * from seller_portfolio</code>; SKUs by platform:
+    <code>select * from sku_channels</code>.</p>
+  <div class="table-wrap"><table>
+    <thead><tr><th>seller</th><th class="num">platforms</th><th class="num">listings</th>
+      <th class="num">units / month</th><th>top platform</th><th class="num">its share</th><th class="num">HHI</th>
+      <th>one-platform dependency</th><th>trade model</th><th class="num">B2B-ready listings</th></tr></thead>
+    <tbody>
+    {% for row in sellers %}
+      <tr><td>{{ row.seller_id }}</td><td class="num">{{ row.platforms | count }}</td>
+        <td class="num">{{ row.listings | count }}</td><td class="num">{{ row.monthly_units_sold | count }}</td>
+        <td>{{ row.top_platform }}</td><td class="num">{{ row.top_platform_share | pct }}</td>
+        <td class="num">{{ "%.2f" | format(row.hhi) if row.hhi is not none else "" }}</td>
+        <td>{{ "yes" if row.single_platform_dependency else "no" }}</td><td>{{ row.trade_model_hint }}</td>
+        <td class="num">{{ row.b2b_ready_listings | count }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table></div>
+  {% else %}
+  <p class="note">No listing names its seller, so platform dependence cannot be judged.</p>
+  {% endif %}
+</section>
+
 <section id="categories">
   <h2>By category</h2>
   <p class="note">The {{ top_categories }} largest categories by listings, over every marketplace; any others share
