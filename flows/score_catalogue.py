@@ -29,7 +29,7 @@ from xborder_pipeline.ingest import IngestOptions, IngestResult, read_listings
 from xborder_pipeline.progress import report_progress
 from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise
 from xborder_pipeline.scoring import with_scores
-from xborder_pipeline.store.database import RunCounts, RunRecord, record_failed_run, write_run
+from xborder_pipeline.store.database import RunCounts, RunRecord, query, record_failed_run, write_run
 from xborder_pipeline.store.run_lock import exclusive_run
 from xborder_pipeline.validation import ValidationResult, validate_listings
 
@@ -180,6 +180,20 @@ def score_files(
         rows_skipped=ingested.skipped.height,
         seconds=time.perf_counter() - began,
         changes=changes,
+        top_changes=query(
+            database,
+            """
+            select c.listing_id, l.title, c.previous_suitability_band, c.new_suitability_band,
+                   c.previous_warehouse_flag, c.new_warehouse_flag, c.previous_suitability_score,
+                   c.new_suitability_score
+            from score_changes as c left join listings as l using (listing_id)
+            where c.run_id = $run
+            order by c.change_kind, abs(c.new_suitability_score - c.previous_suitability_score) desc nulls last,
+                     c.listing_id
+            limit 10
+            """,
+            {"run": run.run_id},
+        ).to_dicts(),
     )
     report(summary)
     return summary

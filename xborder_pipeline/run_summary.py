@@ -29,6 +29,7 @@ class RunSummary:
     top_reject_reasons: list[tuple[str, int]] = field(default_factory=list)
     reject_examples: list[str] = field(default_factory=list)
     changes: int = 0
+    top_changes: list[dict[str, object]] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [
@@ -111,6 +112,7 @@ def summarise(
     rows_skipped: int,
     seconds: float,
     changes: int = 0,
+    top_changes: list[dict[str, object]] | None = None,
 ) -> RunSummary:
     return RunSummary(
         run_id=run_id,
@@ -126,7 +128,12 @@ def summarise(
         top_reject_reasons=top_reject_reasons(rejects),
         reject_examples=reject_examples(rejects),
         changes=changes,
+        top_changes=top_changes or [],
     )
+
+
+def _moved(before: object, after: object) -> str:
+    return f"{after}" if before is None or before == after else f"{before} → {after}"
 
 
 def run_report_markdown(summary: RunSummary) -> str:
@@ -148,6 +155,18 @@ def run_report_markdown(summary: RunSummary) -> str:
         lines += [f"## {title}", "", "| value | listings |", "|---|---:|"]
         lines += [f"| {value} | {count:,} |" for value, count in counts.items()]
         lines.append("")
+    lines += ["## Top changes", ""]
+    if summary.top_changes:
+        lines += ["| listing | title | band | warehouse flag | score |", "|---|---|---|---|---:|"]
+        for change in summary.top_changes:
+            band = _moved(change["previous_suitability_band"], change["new_suitability_band"])
+            flag = _moved(change["previous_warehouse_flag"], change["new_warehouse_flag"])
+            score = _moved(change["previous_suitability_score"], change["new_suitability_score"])
+            title = str(change["title"] or "").replace("|", "/")[:60]
+            lines.append(f"| {change['listing_id']} | {title} | {band} | {flag} | {score} |")
+    else:
+        lines.append("No listing is new or changed band, flag or score.")
+    lines.append("")
     lines += ["## Top reject reasons", ""]
     if summary.top_reject_reasons:
         lines += ["| failure | records |", "|---|---:|"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import canonical_csv
+from xborder_pipeline.run_summary import run_report_markdown
 from xborder_pipeline.store.database import query
 from xborder_pipeline.store.run_lock import DatabaseBusy, exclusive_run
 
@@ -81,6 +82,8 @@ def test_an_unchanged_inbox_is_skipped_and_a_changed_file_is_scored(tmp_path: Pa
     assert third is not None and third.rows_read == 2
     changed = query(db, "select listing_id, change_kind from score_changes_latest")
     assert changed.rows() == [("B-2", "changed")]
+    assert [change["listing_id"] for change in third.top_changes] == ["B-2"]
+    assert "| B-2 |" in run_report_markdown(third)
     assert _count(db, "processed_files") == 3
 
 
