@@ -71,18 +71,16 @@ def validate(ingested: IngestResult, settings: Settings) -> ValidationResult:
 
 
 @stage
-def features(valid: pl.DataFrame, settings: Settings, fba_card: FbaCard) -> pl.DataFrame:
-    began = time.perf_counter()
-    featured = with_listing_features(valid, settings, fba_card)
-    report_progress(f"features: {featured.height:,} listings ({time.perf_counter() - began:.1f} s)")
-    return featured
+def features(valid: pl.DataFrame, settings: Settings, fba_card: FbaCard) -> pl.LazyFrame:
+    """The feature plan; it runs together with the scores, so polars shares work between them."""
+    return with_listing_features(valid.lazy(), settings, fba_card)
 
 
 @stage
-def score(featured: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+def score(featured: pl.LazyFrame, settings: Settings) -> pl.DataFrame:
     began = time.perf_counter()
-    scored = with_scores(featured, settings)
-    report_progress(f"score: {scored.height:,} listings ({time.perf_counter() - began:.1f} s)")
+    scored = with_scores(featured, settings).collect()
+    report_progress(f"features and scores: {scored.height:,} listings ({time.perf_counter() - began:.1f} s)")
     return scored
 
 
