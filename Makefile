@@ -14,13 +14,14 @@ export DO_NOT_TRACK ?= 1
 .PHONY: install demo test lint lock audit clean
 
 # Dependencies come at the exact versions in requirements.lock (tested together), then the project
-# itself from pyproject.toml; `pip check` fails the install if the two disagree (run `make lock`).
+# itself from pyproject.toml with the dev tools and the Dask extra (the tests need both); `pip check` fails the
+# install if the two disagree (run `make lock`).
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("xborder-pipeline needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev,dask]'
 	$(BIN)/python -m pip check
 	touch $@
 
@@ -31,7 +32,7 @@ lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip
-	.lock-venv/bin/python -m pip install --quiet '.[dev]'
+	.lock-venv/bin/python -m pip install --quiet '.[dev,dask]'
 	(echo "# Exact versions the project is tested with (make lock regenerates this; make install uses it)."; \
 	 .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^xborder') > requirements.lock
 	rm -rf .lock-venv
