@@ -1,8 +1,11 @@
 """Prefect flow: score listing exports into the DuckDB store.
 
-Reads top to bottom as the run does: ingest -> validate -> features -> score -> load -> report.
-Each task wraps one plain function of xborder_pipeline; only IO retries (the load, on a briefly
-busy database file). The nightly flow (flows/nightly_catalogue_scoring.py) runs the same stages.
+Reads top to bottom as the run does: stage (read and validate each file, in batches) -> run-wide facts
+(repeated ids, shared boxes) -> score each batch -> load (one transaction) -> report. Batches are
+spooled as Parquet (xborder_pipeline.batches), so memory follows `run.batch_rows`, not the catalogue.
+Each task wraps one plain function of xborder_pipeline; only IO retries (the load, on a briefly busy
+database file). The nightly flow (flows/nightly_catalogue_scoring.py) runs the same stages, and
+flows/score_on_dask.py runs the stage and score steps on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -13,27 +16,35 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 import xborder_pipeline
+from xborder_pipeline.batches import (
+    Partition,
+    Spool,
+    StagedCounts,
+    find_run_wide_facts,
+    first_rejects,
+    load_run,
+    partitions,
+    remove_stale_spools,
+    score_part,
+    stage_partition,
+    valid_parts,
+)
 from xborder_pipeline.config import Settings, load_settings
-from xborder_pipeline.features import with_listing_features
-from xborder_pipeline.features.fba import FbaCard, load_fba_card
-from xborder_pipeline.features.shipping import channel_costs_long
+from xborder_pipeline.features.fba import load_fba_card
 from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_rows
-from xborder_pipeline.ingest import IngestOptions, IngestResult, read_listings
+from xborder_pipeline.ingest import IngestOptions
 from xborder_pipeline.progress import report_progress
-from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise
-from xborder_pipeline.scoring import with_scores
-from xborder_pipeline.store.database import RunCounts, RunRecord, query, record_failed_run, write_run
+from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise_stored_run
+from xborder_pipeline.store.database import RunRecord, record_failed_run
 from xborder_pipeline.store.run_lock import exclusive_run
-from xborder_pipeline.validation import ValidationResult, validate_listings
 
-# Frames pass between tasks in memory: no result persistence, no input hashing for caches.
+# Parts pass between tasks as files in the run's spool: no result persistence, no input hashing for caches.
 stage = task(cache_policy=NO_CACHE, persist_result=False)
 
 
@@ -49,38 +60,34 @@ def _retry_when_the_file_is_busy(task, task_run, state) -> bool:  # noqa: ANN001
 
 
 @stage
-def ingest(paths: list[Path], options: IngestOptions) -> IngestResult:
+def read_and_validate(partition: Partition, options: IngestOptions, settings: Settings, spool: Spool) -> StagedCounts:
     began = time.perf_counter()
-    result = read_listings(paths, options)
+    counts = stage_partition(partition, options, settings, spool)
     report_progress(
-        f"ingest: {result.rows_read:,} records from {len(paths)} file(s) ({time.perf_counter() - began:.1f} s)"
+        f"read and validate {partition.path.name}: {counts.rows_read:,} records, {counts.rows_valid:,} valid, "
+        f"{counts.rows_rejected:,} rejected, {counts.rows_skipped:,} skipped ({time.perf_counter() - began:.1f} s)"
     )
-    return result
+    return counts
 
 
 @stage
-def validate(ingested: IngestResult, settings: Settings) -> ValidationResult:
+def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings) -> StagedCounts:
+    """Repeated listing_ids across the run become rejects; then the run's reject share is checked."""
     began = time.perf_counter()
-    checked = validate_listings(ingested.records, settings, earlier_rejects=ingested.rejects)
+    repeats = find_run_wide_facts(spool)
+    counts = counts.with_repeats_rejected(repeats)
     report_progress(
-        f"validate: {checked.valid.height:,} valid, {checked.rows_rejected:,} rejected "
-        f"({time.perf_counter() - began:.1f} s)"
+        f"run-wide checks: {repeats:,} repeated listing_id(s) rejected ({time.perf_counter() - began:.1f} s)"
     )
-    check_reject_share(ingested.rows_read, checked.rows_rejected, settings.run.max_reject_share, checked.rejects)
-    return checked
+    check_reject_share(counts.rows_read, counts.rows_rejected, settings.run.max_reject_share, first_rejects(spool))
+    return counts
 
 
 @stage
-def features(valid: pl.DataFrame, settings: Settings, fba_card: FbaCard) -> pl.LazyFrame:
-    """The feature plan; it runs together with the scores, so polars shares work between them."""
-    return with_listing_features(valid.lazy(), settings, fba_card)
-
-
-@stage
-def score(featured: pl.LazyFrame, settings: Settings) -> pl.DataFrame:
+def score(part: Path, spool: Spool, settings: Settings, position: str) -> int:
     began = time.perf_counter()
-    scored = with_scores(featured, settings).collect()
-    report_progress(f"features and scores: {scored.height:,} listings ({time.perf_counter() - began:.1f} s)")
+    scored = score_part(part, spool, settings, load_fba_card(settings.fba.card or None))
+    report_progress(f"features and scores, batch {position}: {scored:,} listings ({time.perf_counter() - began:.1f} s)")
     return scored
 
 
@@ -94,36 +101,22 @@ def score(featured: pl.LazyFrame, settings: Settings) -> pl.DataFrame:
 def load(
     db_path: Path,
     run: RunRecord,
-    ingested: IngestResult,
-    checked: ValidationResult,
-    scored: pl.DataFrame,
+    spool: Spool,
+    counts: StagedCounts,
     settings: Settings,
     files: list[InboxFile],
     archive_dir: Path | None,
 ) -> int:
     """Write the run; returns how many listings' band, flag or score changed."""
-    report_progress(f"load: writing {scored.height:,} listings to {db_path} in one transaction")
+    began = time.perf_counter()
+    report_progress(f"load: writing {counts.rows_valid:,} listings to {db_path} in one transaction")
     finished_at = datetime.now(UTC)
-    lineage = {"run_id": pl.lit(run.run_id)}
-    stamped = {**lineage, "scored_at": pl.lit(finished_at)}
-    return write_run(
-        db_path,
-        run,
-        RunCounts(
-            rows_read=ingested.rows_read,
-            rows_scored=scored.height,
-            rows_rejected=checked.rows_rejected,
-            rows_skipped=ingested.skipped.height,
-        ),
-        listings=scored.with_columns(**lineage),
-        scores=scored.with_columns(**stamped),
-        channel_costs=channel_costs_long(scored, settings).with_columns(**stamped),
-        rejects=checked.rejects.with_columns(**lineage),
-        skipped=ingested.skipped.with_columns(**lineage),
-        finished_at=finished_at,
+    changes = load_run(
+        db_path, run, spool, counts, settings, finished_at,
         processed_files=processed_files_rows(files, run.run_id, finished_at, archive_dir),
-        thresholds=settings.sql_thresholds(),
     )
+    report_progress(f"load: done ({time.perf_counter() - began:.1f} s)")
+    return changes
 
 
 @stage
@@ -154,44 +147,40 @@ def score_files(
     run: RunRecord,
     archive_dir: Path | None = None,
 ) -> RunSummary:
-    """The stages of one run, inside whichever flow calls them; a failure is recorded, then raised."""
+    """The stages of one run, inside whichever flow calls them (holding the run lock); a failure is
+    recorded, then raised. The run's spool is removed either way."""
     began = time.perf_counter()
+    remove_stale_spools(database, settings)
+    spool = Spool.create(database, run.run_id, settings)
     try:
-        ingested = ingest([file.path for file in files], options)
-        checked = validate(ingested, settings)
-        featured = features(checked.valid, settings, load_fba_card(settings.fba.card or None))
-        scored = score(featured, settings)
-        changes = load(database, run, ingested, checked, scored, settings, files, archive_dir)
+        counts = StagedCounts()
+        for partition in partitions([file.path for file in files]):
+            counts += read_and_validate(partition, options, settings, spool)
+        counts = run_wide_facts(spool, counts, settings)
+        parts = valid_parts(spool)
+        for number, part in enumerate(parts, start=1):
+            score(part, spool, settings, f"{number}/{len(parts)}")
+        changes = load(database, run, spool, counts, settings, files, archive_dir)
     except Exception as error:
-        try:
-            record_failed_run(database, run, error=str(error), finished_at=datetime.now(UTC))
-        except Exception as recording_error:  # the run's own error matters more; say both
-            get_run_logger().warning("could not record the failed run in %s: %s", database, recording_error)
+        record_failure(database, run, error)
         raise
-    summary = summarise(
-        run.run_id,
-        database,
-        rows_read=ingested.rows_read,
-        scores=scored,
-        rejects=checked.rejects,
-        rows_rejected=checked.rows_rejected,
-        rows_skipped=ingested.skipped.height,
-        seconds=time.perf_counter() - began,
-        changes=changes,
-        top_changes=query(
-            database,
-            """
-            select c.listing_id, l.title, c.previous_suitability_band, c.new_suitability_band,
-                   c.previous_warehouse_flag, c.new_warehouse_flag, c.previous_suitability_score,
-                   c.new_suitability_score
-            from score_changes as c left join listings as l using (listing_id)
-            where c.run_id = $run
-            order by c.change_kind, abs(c.new_suitability_score - c.previous_suitability_score) desc nulls last,
-                     c.listing_id
-            limit 10
-            """,
-            {"run": run.run_id},
-        ).to_dicts(),
+    finally:
+        spool.remove()
+    return finish(run, database, counts, time.perf_counter() - began, changes)
+
+
+def record_failure(database: Path, run: RunRecord, error: Exception) -> None:
+    try:
+        record_failed_run(database, run, error=str(error), finished_at=datetime.now(UTC))
+    except Exception as recording_error:  # the run's own error matters more; say both
+        get_run_logger().warning("could not record the failed run in %s: %s", database, recording_error)
+
+
+def finish(run: RunRecord, database: Path, counts: StagedCounts, seconds: float, changes: int) -> RunSummary:
+    """The run's summary, read back from the database, and its report artifact."""
+    summary = summarise_stored_run(
+        run.run_id, database, rows_read=counts.rows_read, rows_rejected=counts.rows_rejected,
+        rows_skipped=counts.rows_skipped, seconds=seconds, changes=changes,
     )
     report(summary)
     return summary

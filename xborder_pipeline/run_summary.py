@@ -132,6 +132,73 @@ def summarise(
     )
 
 
+def summarise_stored_run(
+    run_id: str, db_path: Path, rows_read: int, rows_rejected: int, rows_skipped: int, seconds: float, changes: int
+) -> RunSummary:
+    """The summary of a run as the database holds it (the run's rows may be far too many to hold here)."""
+    from xborder_pipeline.store.database import query
+
+    run = {"run": run_id}
+
+    def counted(column: str, domain: tuple[str, ...]) -> dict[str, int]:
+        rows = query(
+            db_path,
+            f"select {column} as value, count(*) as n from listing_scores where run_id = $run group by 1",  # noqa: S608
+            run,
+        )
+        found = dict(zip(rows["value"].to_list(), rows["n"].to_list(), strict=True)) if rows.height else {}
+        return {value: found.get(value, 0) for value in domain}
+
+    bands = counted("suitability_band", SUITABILITY_BANDS)
+    frequent = query(
+        db_path,
+        """
+        select column_name || ': ' || check_name as reason, count(distinct (source_file, source_row)) as n
+        from rejected_rows where run_id = $run
+        group by 1 order by n desc, reason limit 5
+        """,
+        run,
+    )
+    examples = query(
+        db_path,
+        """
+        select source_file, source_row, column_name, message from rejected_rows where run_id = $run
+        order by source_file, source_row, column_name limit 3
+        """,
+        run,
+    )
+    top_changes = query(
+        db_path,
+        """
+        select c.listing_id, l.title, c.previous_suitability_band, c.new_suitability_band,
+               c.previous_warehouse_flag, c.new_warehouse_flag, c.previous_suitability_score,
+               c.new_suitability_score
+        from score_changes as c left join listings as l using (listing_id)
+        where c.run_id = $run
+        order by c.change_kind, abs(c.new_suitability_score - c.previous_suitability_score) desc nulls last,
+                 c.listing_id
+        limit 10
+        """,
+        run,
+    ).to_dicts()
+    return RunSummary(
+        run_id=run_id,
+        db_path=db_path,
+        rows_read=rows_read,
+        rows_scored=sum(bands.values()),
+        rows_rejected=rows_rejected,
+        rows_skipped=rows_skipped,
+        seconds=seconds,
+        bands=bands,
+        warehouse_flags=counted("warehouse_flag", WAREHOUSE_FLAGS),
+        confidence=counted("data_confidence", CONFIDENCE_LEVELS),
+        top_reject_reasons=[(reason, n) for reason, n in frequent.iter_rows()],
+        reject_examples=reject_examples(examples),
+        changes=changes,
+        top_changes=top_changes,
+    )
+
+
 def _moved(before: object, after: object) -> str:
     return f"{after}" if before is None or before == after else f"{before} → {after}"
 

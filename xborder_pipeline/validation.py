@@ -45,19 +45,25 @@ FALSE_WORDS = ("false", "no", "n", "0")
 
 
 def validate_listings(
-    records: pl.DataFrame, settings: Settings, earlier_rejects: pl.DataFrame | None = None
+    records: pl.DataFrame,
+    settings: Settings,
+    earlier_rejects: pl.DataFrame | None = None,
+    check_duplicates: bool = True,
 ) -> ValidationResult:
     """Split text records (from ingest) into typed valid listings and explained rejects.
 
     `earlier_rejects` are records an adapter already refused (REJECT_COLUMNS); they are reported and
-    counted with the rest.
+    counted with the rest. A run scored in batches finds repeated listing_ids across all its batches
+    afterwards (`xborder_pipeline.batches`) and passes `check_duplicates=False` here.
     """
     indexed = records.with_row_index(ROW_INDEX)
     typed, parse_failures = parse_values(indexed)
     typed = typed.with_columns(listing_id=derived_listing_id())
     contract_failures = contract_violations(typed.drop(ROW_INDEX), settings)
-    duplicate_failures = duplicate_listing_ids(typed)
-    failures = pl.concat([parse_failures, contract_failures, duplicate_failures], how="vertical")
+    checks = [parse_failures, contract_failures]
+    if check_duplicates:
+        checks.append(duplicate_listing_ids(typed))
+    failures = pl.concat(checks, how="vertical")
     # A value that failed to parse is null in `typed`; a "not nullable" complaint about it would repeat
     # the same failure, so keep only the first failure per record and column.
     failures = failures.unique(subset=[ROW_INDEX, "column_name"], keep="first", maintain_order=True)

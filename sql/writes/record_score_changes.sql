@@ -1,9 +1,9 @@
--- Appends to score_changes the incoming scores (registered as incoming_rows) that are new or differ
+-- Appends to score_changes the incoming scores (the view incoming_scores) that are new or differ
 -- from the current ones in band, warehouse flag or score. Runs before the current rows are replaced.
--- parameters: $changed_at
+-- parameters: $changed_at, $run_id
 insert into score_changes
 select
-    incoming.run_id,
+    $run_id as run_id,
     incoming.listing_id,
     $changed_at as changed_at,
     case when current.listing_id is null then 'new' else 'changed' end as change_kind,
@@ -14,7 +14,7 @@ select
     current.suitability_score,
     incoming.suitability_score,
     current.run_id
-from incoming_rows as incoming
+from incoming_scores as incoming
 left join listing_scores as current using (listing_id)
 where current.listing_id is null
    or current.suitability_band is distinct from incoming.suitability_band

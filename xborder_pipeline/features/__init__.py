@@ -18,15 +18,20 @@ from xborder_pipeline.features.warehouse_economics import with_warehouse_economi
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
-def with_listing_features(listings: Frame, settings: Settings, fba_card: FbaCard | None = None) -> Frame:
+def with_listing_features(
+    listings: Frame, settings: Settings, fba_card: FbaCard | None = None, shared_boxes: Frame | None = None
+) -> Frame:
     """The listings with every feature column added: channel costs, FBA fees and warehouse economics included.
 
     `fba_card` defaults to the card configuration names (fba.card), else the packaged 2026 US card.
+    `shared_boxes` (SHARED_BOX_COLUMNS) counts the boxes that several listings of the run share, when the
+    listings are one batch of a larger run; without it the listings are the whole run.
     """
     card = fba_card or load_fba_card(settings.fba.card or None)
     divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
     if "is_physical" not in listings.collect_schema().names():
         listings = listings.with_columns(is_physical=pl.lit(None, pl.Boolean))  # missing means physical
+    listings = _with_shared_boxes(listings, shared_boxes)
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
@@ -35,8 +40,6 @@ def with_listing_features(listings: Frame, settings: Settings, fba_card: FbaCard
         length_plus_girth_cm=dimensions.length_plus_girth_cm(),
         volume_m3=dimensions.volume_m3(),
         density_kg_per_m3=dimensions.density_kg_per_m3(),
-        listings_sharing_box=_listings_sharing_box(),
-        categories_sharing_box=_categories_sharing_box(),
         fragility_score=fragility.fragility_score(settings.fragility),
         has_battery=dangerous_goods.has_battery(settings.dangerous_goods),
         is_loose_battery=dangerous_goods.is_loose_battery(settings.dangerous_goods),
@@ -60,6 +63,52 @@ def with_listing_features(listings: Frame, settings: Settings, fba_card: FbaCard
         margin_ratio=pl.when(pl.col("price_usd") > 0).then(pl.col("margin_after_logistics_usd") / pl.col("price_usd")),
     )
     return with_warehouse_economics(margined, settings)
+
+
+SHARED_BOX_COLUMNS: dict[str, pl.DataType] = {
+    **dict.fromkeys(dimensions.SIDES, pl.Float64()),
+    "listings_sharing_box": pl.Int64(),
+    "categories_sharing_box": pl.Int64(),
+}
+
+
+def shared_boxes(listings: Frame) -> Frame:
+    """The boxes (all three sides known) that more than one listing has, with how many listings and
+    distinct categories share each; a box of one listing is not listed."""
+    return (
+        listings.filter(dimensions.all_sides_known())
+        .group_by(dimensions.SIDES)
+        .agg(
+            listings_sharing_box=pl.len().cast(pl.Int64),
+            categories_sharing_box=pl.col("category").drop_nulls().n_unique().cast(pl.Int64),
+        )
+        .filter(pl.col("listings_sharing_box") > 1)
+    )
+
+
+def _with_shared_boxes(listings: Frame, boxes: Frame | None) -> Frame:
+    if boxes is None:
+        return listings.with_columns(
+            listings_sharing_box=_listings_sharing_box(), categories_sharing_box=_categories_sharing_box()
+        )
+    shared = boxes.select(
+        *dimensions.SIDES,
+        pl.col("listings_sharing_box").alias("_shared_listings"),
+        pl.col("categories_sharing_box").alias("_shared_categories"),
+    )
+    return (
+        listings.join(shared, on=list(dimensions.SIDES), how="left", maintain_order="left")
+        .with_columns(
+            # a box no other listing has: this listing alone, and its own category if it has one
+            listings_sharing_box=pl.when(dimensions.all_sides_known()).then(
+                pl.col("_shared_listings").fill_null(1)
+            ),
+            categories_sharing_box=pl.when(dimensions.all_sides_known()).then(
+                pl.col("_shared_categories").fill_null(pl.col("category").is_not_null().cast(pl.Int64))
+            ),
+        )
+        .drop("_shared_listings", "_shared_categories")
+    )
 
 
 def _listings_sharing_box() -> pl.Expr:

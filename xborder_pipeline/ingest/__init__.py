@@ -11,7 +11,7 @@ See docs/adapters.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from xborder_pipeline.ingest.magento import Magento2
 from xborder_pipeline.ingest.mapping import MappingAdapter, MappingFile, load_mapping
 from xborder_pipeline.ingest.olist import Olist, OlistCategoryTranslation
 from xborder_pipeline.ingest.prestashop import PrestaShop
-from xborder_pipeline.ingest.reading import Source, SpreadsheetSource, Table, open_source, unique_names
+from xborder_pipeline.ingest.reading import Source, SpreadsheetSource, Table, TextSource, open_source, unique_names
 from xborder_pipeline.ingest.shopify import Shopify
 from xborder_pipeline.ingest.units import (
     LENGTH_UNITS,
@@ -135,6 +135,28 @@ def read_listings(paths: Sequence[Path], options: IngestOptions | None = None) -
 
 def read_file(path: Path, options: IngestOptions, mapping: MappingFile | None = None) -> FileResult:
     """One file's records, skips and rejects; `adapter` names the adapter that read it."""
+    pieces = list(read_file_in_pieces(path, options, mapping))
+    return FileResult(
+        records=pl.concat([piece.records for piece in pieces], how="vertical"),
+        skipped=pl.concat([piece.skipped for piece in pieces], how="vertical"),
+        rejects=pl.concat([piece.rejects for piece in pieces], how="vertical"),
+        adapter=pieces[0].adapter,
+    )
+
+
+def read_file_in_pieces(
+    path: Path,
+    options: IngestOptions,
+    mapping: MappingFile | None = None,
+    piece_rows: int = 250_000,
+    stream_over_bytes: float = float("inf"),
+) -> Iterator[FileResult]:
+    """One file's records, skips and rejects in consecutive pieces, at least one.
+
+    Files an adapter can convert a piece at a time (canonical layouts) are read in pieces of about
+    `piece_rows` records: Parquet by record batch, delimited text when larger than `stream_over_bytes`.
+    Platform exports, whose rows refer to each other (variants, parents), come in one piece.
+    """
     context = _context(path, options, mapping)
     forced = options.file_format
     if forced == "mapping" and (mapping is None or not mapping.columns):
@@ -145,22 +167,29 @@ def read_file(path: Path, options: IngestOptions, mapping: MappingFile | None = 
         delimiter=mapping.delimiter if mapping else None,
         container=CONTAINER_OF_FORMAT.get(forced or ""),
     )
+    if isinstance(source, TextSource):
+        source.stream_over_bytes = stream_over_bytes
     adapter, header_index = _choose_adapter(source, path, forced, mapping)
     header = Header(unique_names(source.head()[header_index]))
-    table = source.table(header_index, adapter.columns(header, context))
-    converted = adapter.convert(table.frame, header, context)
-    _check_partition(table, converted.records, converted.skipped, adapter, path)
+    columns = adapter.columns(header, context)
     source_format = (
         f"canonical_{FORMAT_OF_CONTAINER[source.container]}" if isinstance(adapter, Canonical) else adapter.name
     )
-    records = _finish(converted.records, adapter, source_format, path)
-    skipped, rejects = _problems(table, adapter, path)
-    skipped = pl.concat(
-        [skipped, converted.skipped.select(pl.lit(str(path)).alias("source_file"), pl.col("_row").alias("source_row"),
-                                           pl.col("reason"))],
-        how="vertical",
-    ).sort("source_row")
-    return FileResult(records=records, skipped=skipped, rejects=rejects, adapter=source_format)
+    tables = (
+        source.tables(header_index, columns, piece_rows) if adapter.reads_in_pieces
+        else iter([source.table(header_index, columns)])
+    )
+    for table in tables:
+        converted = adapter.convert(table.frame, header, context)
+        _check_partition(table, converted.records, converted.skipped, adapter, path)
+        records = _finish(converted.records, adapter, source_format, path)
+        skipped, rejects = _problems(table, adapter, path)
+        skipped = pl.concat(
+            [skipped, converted.skipped.select(pl.lit(str(path)).alias("source_file"),
+                                               pl.col("_row").alias("source_row"), pl.col("reason"))],
+            how="vertical",
+        ).sort("source_row")
+        yield FileResult(records=records, skipped=skipped, rejects=rejects, adapter=source_format)
 
 
 def _context(path: Path, options: IngestOptions, mapping: MappingFile | None) -> Context:

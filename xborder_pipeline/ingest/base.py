@@ -89,6 +89,9 @@ class Adapter:
     # A listing with neither id nor SKU is identified by its title (platform exports such as Etsy's);
     # canonical and mapped files keep the contract: no id and no SKU is a reject.
     identify_by_title: bool = True
+    # Whether each row converts on its own, so that a large file may be read and converted in pieces.
+    # Platform exports are read whole: variant rows refer to their parent's earlier rows.
+    reads_in_pieces: bool = False
 
     def detect(self, header: Header) -> bool:
         raise NotImplementedError

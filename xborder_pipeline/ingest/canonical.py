@@ -35,6 +35,7 @@ class Canonical(Adapter):
     name = "canonical"
     marketplace = None
     identify_by_title = False
+    reads_in_pieces = True
 
     def detect(self, header: Header) -> bool:
         keys = header.keys()

@@ -83,6 +83,13 @@ class Source:
     def table(self, header_index: int, columns: list[str]) -> Table:
         raise NotImplementedError
 
+    def tables(self, header_index: int, columns: list[str], batch_rows: int) -> Iterator[Table]:
+        """The same rows as `table`, in consecutive pieces where the container allows reading it so.
+
+        Row numbers and problems are those of the whole file. Here: the whole table in one piece.
+        """
+        yield self.table(header_index, columns)
+
 
 def container_of(path: Path) -> str:
     """What kind of file this is, from its first bytes, else its extension."""
@@ -208,6 +215,9 @@ def _sample_records(sample: str, delimiter: str) -> list[list[str]]:
 class TextSource(Source):
     container = "text"
 
+    # Larger files are read in pieces by `tables`; set by the caller from run.stream_files_over_mb.
+    stream_over_bytes: float = float("inf")
+
     def __init__(self, path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> None:
         self.path = path
         self.encoding = encoding or sniff_encoding(path)
@@ -257,6 +267,38 @@ class TextSource(Source):
                 raise InputFileError(self.path, "has no header row")
             return _collect(records, header, columns)
 
+    def tables(self, header_index: int, columns: list[str], batch_rows: int) -> Iterator[Table]:
+        """Files up to `stream_over_bytes` in one piece (the fast reader); larger ones in chunks of
+        `batch_rows` records from the exact reader, so that memory does not grow with the file."""
+        if self.path.stat().st_size <= self.stream_over_bytes:
+            yield self.table(header_index, columns)
+            return
+        with self._open() as handle:
+            records = self._records(handle)
+            header: list[str] | None = None
+            for index, record in enumerate(records):
+                if index == header_index:
+                    header = unique_names(record)
+                    break
+            if header is None:
+                raise InputFileError(self.path, "has no header row")
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                first = 1
+                while True:
+                    piece = _collect_chunks(islice(records, batch_rows), header, columns, first_number=first)
+                    rows_in_piece = piece.frame.height + len(piece.problems.blank) + len(piece.problems.malformed)
+                    if rows_in_piece == 0:
+                        if first == 1:  # a header and no record: one empty piece, as `table` gives
+                            yield piece
+                        return
+                    first += rows_in_piece
+                    yield piece
+            finally:
+                if collecting:
+                    gc.enable()
+
 
 def _collect(records: Iterator[list[str]], header: list[str], columns: list[str]) -> Table:
     """The rows after the header, field counts checked, as a frame of the requested columns.
@@ -273,12 +315,14 @@ def _collect(records: Iterator[list[str]], header: list[str], columns: list[str]
             gc.enable()
 
 
-def _collect_chunks(records: Iterator[list[str]], header: list[str], columns: list[str]) -> Table:
+def _collect_chunks(
+    records: Iterator[list[str]], header: list[str], columns: list[str], first_number: int = 1
+) -> Table:
     expected = len(header)
     positions = [header.index(name) for name in columns]
     problems = RowProblems()
     frames: list[pl.DataFrame] = []
-    first = 1
+    first = first_number
     while chunk := list(islice(records, CHUNK_ROWS)):
         numbers = range(first, first + len(chunk))
         first += len(chunk)
@@ -430,37 +474,81 @@ def _rows_as_text(frame: pl.DataFrame) -> list[list[str]]:
 
 
 class FrameSource(Source):
-    """A Parquet, JSON (array of objects) or NDJSON file: its columns are the header."""
+    """A Parquet, JSON (array of objects) or NDJSON file: its columns are the header.
+
+    Parquet is opened by its footer only and read whole (`table`) or in record batches (`tables`).
+    """
 
     def __init__(self, path: Path, container: str) -> None:
         self.path = path
         self.container = container
-        try:
-            if container == "parquet":
-                raw = pl.read_parquet(path)
-            elif container == "json":
-                raw = pl.read_json(path, infer_schema_length=None)
-            else:
-                raw = pl.read_ndjson(path, infer_schema_length=None)
-        except (pl.exceptions.PolarsError, OSError, ValueError, json.JSONDecodeError) as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise InputFileError(path, f"cannot be read as {container}: {first_line}") from None
-        self.raw = raw.select(_as_text(raw, name) for name in raw.columns)
+        self._raw: pl.DataFrame | None = None
+        if container == "parquet":
+            import pyarrow.parquet as pq
+
+            try:
+                self._parquet = pq.ParquetFile(path)
+            except Exception as error:  # pyarrow raises several error types for a broken file
+                raise InputFileError(path, f"cannot be read as parquet: {_first_line(error)}") from None
+            self._columns = list(self._parquet.schema_arrow.names)
+        else:
+            self._columns = list(self.raw.columns)
+
+    @property
+    def raw(self) -> pl.DataFrame:
+        """The whole file, every column as text."""
+        if self._raw is None:
+            try:
+                if self.container == "parquet":
+                    raw = pl.read_parquet(self.path)
+                elif self.container == "json":
+                    raw = pl.read_json(self.path, infer_schema_length=None)
+                else:
+                    raw = pl.read_ndjson(self.path, infer_schema_length=None)
+            except (pl.exceptions.PolarsError, OSError, ValueError, json.JSONDecodeError) as error:
+                raise InputFileError(self.path, f"cannot be read as {self.container}: {_first_line(error)}") from None
+            self._raw = raw.select(_as_text(raw, name) for name in raw.columns)
+        return self._raw
 
     def head(self) -> list[list[str]]:
-        return [list(self.raw.columns)]
+        return [list(self._columns)]
 
     def table(self, header_index: int, columns: list[str]) -> Table:
-        frame = self.raw.select(
+        return self._table(self.raw, columns, first_number=1)
+
+    def tables(self, header_index: int, columns: list[str], batch_rows: int) -> Iterator[Table]:
+        if self.container != "parquet":
+            yield self.table(header_index, columns)
+            return
+        first = 1
+        try:
+            for batch in self._parquet.iter_batches(batch_size=batch_rows, columns=columns):
+                piece = pl.from_arrow(batch)
+                assert isinstance(piece, pl.DataFrame)
+                piece = piece.select(_as_text(piece, name) for name in piece.columns)
+                yield self._table(piece, columns, first_number=first)
+                first += piece.height
+            if first == 1:  # no row at all: one empty piece, as `table` gives
+                yield self._table(pl.DataFrame(schema=dict.fromkeys(columns, pl.String)), columns, first_number=1)
+        except (OSError, ValueError) as error:  # pyarrow's ArrowException derives from these
+            raise InputFileError(self.path, f"cannot be read as parquet: {_first_line(error)}") from None
+
+    def _table(self, raw: pl.DataFrame, columns: list[str], first_number: int) -> Table:
+        frame = raw.select(
             pl.when(pl.col(name).str.strip_chars().str.len_chars() > 0).then(pl.col(name)).alias(name)
             for name in columns
-        ).with_row_index("_row", offset=1)
+        ).with_row_index("_row", offset=first_number)
         return Table(
-            header=list(self.raw.columns),
+            header=list(self._columns),
             frame=frame.with_columns(pl.col("_row").cast(pl.Int64)).select(*columns, "_row"),
             problems=RowProblems(),
-            expected_fields=len(self.raw.columns),
+            expected_fields=len(self._columns),
         )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:

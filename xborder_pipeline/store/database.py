@@ -175,10 +175,13 @@ def _sql_files(folder: str) -> list[Traversable]:
 
 
 @contextmanager
-def open_for_writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_for_writing(
+    db_path: Path, settings: dict[str, str] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open for one writer; `settings` are DuckDB configuration options (memory_limit, ...)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        connection = duckdb.connect(str(db_path))
+        connection = duckdb.connect(str(db_path), config=settings or {})
     except duckdb.IOException as error:
         raise StoreError(f"cannot open {db_path} for writing: {error}. Is another run using it?") from None
     try:
@@ -230,6 +233,17 @@ def _add_missing_columns(connection: duckdb.DuckDBPyConnection, ddl: str) -> Non
             connection.execute(f"alter table {table} add column {name} {column_type}")
 
 
+# The run's incoming rows, as the views the load statements read; run_id and scored_at are added there.
+INCOMING: dict[str, tuple[str, tuple[str, ...]]] = {
+    "listings": ("incoming_listings", LISTING_COLUMNS),
+    "scores": ("incoming_scores", SCORE_COLUMNS),
+    "channel_costs": ("incoming_channel_costs", CHANNEL_COST_COLUMNS),
+    "rejects": ("incoming_rejects", REJECT_TABLE_COLUMNS),
+    "skipped": ("incoming_skipped", SKIPPED_TABLE_COLUMNS),
+}
+_STAMPS = ("run_id", "scored_at")
+
+
 def write_run(
     db_path: Path,
     run: RunRecord,
@@ -245,29 +259,86 @@ def write_run(
 ) -> int:
     """Replace the scored listings' rows and append the run, its changes, rejects and skips: all or nothing.
 
-    Returns how many listings are new or changed band, warehouse flag or score.
+    The rows are given as frames (a run small enough to hold in memory). Returns how many listings are
+    new or changed band, warehouse flag or score.
     """
+    frames = {"listings": listings, "scores": scores, "channel_costs": channel_costs, "rejects": rejects,
+              "skipped": skipped}
     with open_for_writing(db_path) as connection:
         ensure_schema(connection)
-        connection.execute("begin transaction")
-        try:
-            _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
-            _replace_current_rows(connection, "listings", listings.select(LISTING_COLUMNS))
-            changes = _record_score_changes(connection, scores.select(SCORE_COLUMNS), changed_at=finished_at)
-            _replace_current_rows(connection, "listing_scores", scores.select(SCORE_COLUMNS))
-            _replace_current_rows(connection, "listing_channel_costs", channel_costs.select(CHANNEL_COST_COLUMNS))
-            _append(connection, "rejected_rows", rejects.select(REJECT_TABLE_COLUMNS))
-            _append(connection, "skipped_rows", skipped.select(SKIPPED_TABLE_COLUMNS))
-            if processed_files is not None:
-                _append(connection, "processed_files", processed_files.select(PROCESSED_FILE_COLUMNS))
-            _refresh_reason_codes(connection)
-            if thresholds is not None:
-                _refresh_thresholds(connection, thresholds)
-            _run_audits(connection)
-        except BaseException:
-            connection.execute("rollback")
-            raise
-        connection.execute("commit")
+        for kind, (view, columns) in INCOMING.items():
+            connection.register(view, frames[kind].select(c for c in columns if c not in _STAMPS).to_arrow())
+        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
+
+
+def write_spooled_run(
+    db_path: Path,
+    run: RunRecord,
+    counts: RunCounts,
+    parts: dict[str, list[Path]],
+    finished_at: datetime,
+    processed_files: pl.DataFrame | None = None,
+    thresholds: list[tuple[str, float, str]] | None = None,
+    duckdb_settings: dict[str, str] | None = None,
+) -> int:
+    """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
+    itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run."""
+    with open_for_writing(db_path, duckdb_settings) as connection:
+        ensure_schema(connection)
+        for kind, (view, columns) in INCOMING.items():
+            files = [str(path) for path in parts.get(kind, [])]
+            wanted = ", ".join(column for column in columns if column not in _STAMPS)
+            if files:
+                connection.read_parquet(files).project(wanted).create_view(view, replace=True)
+            else:  # nothing of this kind: the table's own columns, no rows
+                table = _TABLE_OF_KIND[kind]
+                connection.sql(f"select {wanted} from {table} limit 0").create_view(view, replace=True)  # noqa: S608
+        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
+
+
+_TABLE_OF_KIND = {
+    "listings": "listings",
+    "scores": "listing_scores",
+    "channel_costs": "listing_channel_costs",
+    "rejects": "rejected_rows",
+    "skipped": "skipped_rows",
+}
+
+
+def _load_incoming(
+    connection: duckdb.DuckDBPyConnection,
+    run: RunRecord,
+    counts: RunCounts,
+    finished_at: datetime,
+    processed_files: pl.DataFrame | None,
+    thresholds: list[tuple[str, float, str]] | None,
+) -> int:
+    """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips."""
+    stamps = {"run_id": run.run_id, "scored_at": finished_at}
+    connection.execute("begin transaction")
+    try:
+        _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
+        changes = int(
+            connection.execute(
+                sql_text("writes/record_score_changes.sql"), {"changed_at": finished_at, "run_id": run.run_id}
+            ).fetchall()[0][0]
+        )
+        _replace_current_rows(connection, "listings", "incoming_listings", {"run_id": run.run_id})
+        _replace_current_rows(connection, "listing_scores", "incoming_scores", stamps)
+        _replace_current_rows(connection, "listing_channel_costs", "incoming_channel_costs", stamps)
+        _append(connection, "rejected_rows", "incoming_rejects", {"run_id": run.run_id})
+        _append(connection, "skipped_rows", "incoming_skipped", {"run_id": run.run_id})
+        if processed_files is not None and not processed_files.is_empty():
+            connection.register("incoming_processed_files", processed_files.select(PROCESSED_FILE_COLUMNS).to_arrow())
+            connection.execute("insert into processed_files by name select * from incoming_processed_files")
+        _refresh_reason_codes(connection)
+        if thresholds is not None:
+            _refresh_thresholds(connection, thresholds)
+        _run_audits(connection)
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
     return changes
 
 
@@ -333,35 +404,21 @@ def _insert_run(
     )
 
 
-# Table names below come from this module's own constants, never from input.
-def _replace_current_rows(connection: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
-    connection.register("incoming_rows", rows.to_arrow())
-    try:
-        connection.execute(
-            f"delete from {table} where listing_id in (select listing_id from incoming_rows)"  # noqa: S608
-        )
-        connection.execute(f"insert into {table} by name select * from incoming_rows")  # noqa: S608
-    finally:
-        connection.unregister("incoming_rows")
+# Table and view names below come from this module's own constants, never from input; values are bound.
+def _stamped(incoming: str, stamps: dict[str, object]) -> str:
+    added = "".join(f", ${name} as {name}" for name in stamps)
+    return f"select *{added} from {incoming}"  # noqa: S608
 
 
-def _record_score_changes(connection: duckdb.DuckDBPyConnection, scores: pl.DataFrame, changed_at: datetime) -> int:
-    connection.register("incoming_rows", scores.to_arrow())
-    try:
-        inserted = connection.execute(sql_text("writes/record_score_changes.sql"), {"changed_at": changed_at})
-        return int(inserted.fetchall()[0][0])
-    finally:
-        connection.unregister("incoming_rows")
+def _replace_current_rows(
+    connection: duckdb.DuckDBPyConnection, table: str, incoming: str, stamps: dict[str, object]
+) -> None:
+    connection.execute(f"delete from {table} where listing_id in (select listing_id from {incoming})")  # noqa: S608
+    connection.execute(f"insert into {table} by name {_stamped(incoming, stamps)}", stamps)  # noqa: S608
 
 
-def _append(connection: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
-    if rows.is_empty():
-        return
-    connection.register("incoming_rows", rows.to_arrow())
-    try:
-        connection.execute(f"insert into {table} by name select * from incoming_rows")  # noqa: S608
-    finally:
-        connection.unregister("incoming_rows")
+def _append(connection: duckdb.DuckDBPyConnection, table: str, incoming: str, stamps: dict[str, object]) -> None:
+    connection.execute(f"insert into {table} by name {_stamped(incoming, stamps)}", stamps)  # noqa: S608
 
 
 def _refresh_reason_codes(connection: duckdb.DuckDBPyConnection) -> None:

@@ -1,0 +1,284 @@
+"""A run in batches, so that memory follows the batch size and not the catalogue.
+
+A run goes through four steps; the first and third work on one piece of the input at a time and may
+run in parallel (flows/score_on_dask.py), the second and fourth are one cheap pass each:
+
+1. `stage_partition`: read one input file (Parquet by record batch, large canonical CSV in chunks,
+   anything else whole), validate it `run.batch_rows` records at a time, and spool the valid rows,
+   rejects and skipped records as Parquet parts;
+2. `find_run_wide_facts`: what needs the whole run, from a few columns of the spooled valid rows:
+   listing_ids repeated across the run (the first is kept, the others rejected, as in one batch) and
+   the boxes several listings share (a sign of placeholder dimensions);
+3. `score_part`: features and scores of one spooled part, written as the parts of the three tables;
+4. `load_run`: one writer, one transaction, DuckDB reading the parts itself.
+
+The spool is a folder per run next to the database (or `run.spool_dir`), removed when the run ends.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from xborder_pipeline.config import Settings
+from xborder_pipeline.features import SHARED_BOX_COLUMNS, shared_boxes, with_listing_features
+from xborder_pipeline.features.fba import FbaCard, load_fba_card
+from xborder_pipeline.features.shipping import channel_costs_long
+from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
+from xborder_pipeline.ingest.mapping import load_mapping
+from xborder_pipeline.scoring import with_scores
+from xborder_pipeline.store.database import (
+    CHANNEL_COST_COLUMNS,
+    LISTING_COLUMNS,
+    SCORE_COLUMNS,
+    RunCounts,
+    RunRecord,
+    write_spooled_run,
+)
+from xborder_pipeline.validation import REJECT_COLUMNS, validate_listings
+
+SPOOL_FOLDER = ".xborder-spool"
+SPOOL_MARKER = "xborder-spool-of-run"  # a file in each run's spool: only such folders are ever removed
+FILE_INDEX = "_file_index"
+_STAMPS = ("run_id", "scored_at")
+
+
+@dataclass(frozen=True)
+class Spool:
+    """A run-scoped folder of Parquet parts: valid/, rejects/, skipped/, facts/, listings/, scores/, channel_costs/."""
+
+    root: Path
+
+    @classmethod
+    def create(cls, database: Path, run_id: str, settings: Settings) -> Spool:
+        root = spool_base(database, settings) / run_id
+        root.mkdir(parents=True, exist_ok=False)
+        (root / SPOOL_MARKER).write_text(f"{run_id}\n", encoding="utf-8")
+        return cls(root)
+
+    def part(self, kind: str, name: str) -> Path:
+        folder = self.root / kind
+        folder.mkdir(exist_ok=True)
+        return folder / f"{name}.parquet"
+
+    def parts(self, kind: str) -> list[Path]:
+        folder = self.root / kind
+        return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def spool_base(database: Path, settings: Settings) -> Path:
+    return Path(settings.run.spool_dir) if settings.run.spool_dir else database.parent / SPOOL_FOLDER
+
+
+def remove_stale_spools(database: Path, settings: Settings) -> list[Path]:
+    """Spools left by runs that were killed; call it holding the database's run lock."""
+    base = spool_base(database, settings)
+    stale = [folder for folder in base.glob("*") if (folder / SPOOL_MARKER).is_file()] if base.is_dir() else []
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One input file: the unit one task reads."""
+
+    file_index: int
+    path: Path
+
+
+def partitions(paths: list[Path]) -> list[Partition]:
+    return [Partition(file_index=index, path=Path(path)) for index, path in enumerate(paths)]
+
+
+@dataclass(frozen=True)
+class StagedCounts:
+    """Records read and where they went. Every record read is valid, rejected or skipped."""
+
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+
+    def __add__(self, other: StagedCounts) -> StagedCounts:
+        return StagedCounts(
+            self.rows_read + other.rows_read,
+            self.rows_valid + other.rows_valid,
+            self.rows_rejected + other.rows_rejected,
+            self.rows_skipped + other.rows_skipped,
+        )
+
+    def with_repeats_rejected(self, repeats: int) -> StagedCounts:
+        return StagedCounts(self.rows_read, self.rows_valid - repeats, self.rows_rejected + repeats, self.rows_skipped)
+
+    def run_counts(self) -> RunCounts:
+        return RunCounts(
+            rows_read=self.rows_read,
+            rows_scored=self.rows_valid,
+            rows_rejected=self.rows_rejected,
+            rows_skipped=self.rows_skipped,
+        )
+
+
+# --- 1. read and validate -----------------------------------------------------------------------------
+
+
+def stage_partition(partition: Partition, options: IngestOptions, settings: Settings, spool: Spool) -> StagedCounts:
+    """Read one file and validate it batch by batch; valid rows, rejects and skips go to the spool."""
+    mapping = load_mapping(Path(options.mapping_path)) if options.mapping_path is not None else None
+    batch_rows = settings.run.batch_rows
+    counts = StagedCounts()
+    pieces = read_file_in_pieces(
+        partition.path, options, mapping, piece_rows=batch_rows,
+        stream_over_bytes=settings.run.stream_files_over_mb * 1_000_000,
+    )
+    batch = 0
+    for piece in pieces:
+        adapter_rejected = piece.rejects.select("source_file", "source_row").unique().height
+        counts += StagedCounts(
+            rows_read=piece.records.height + piece.skipped.height + adapter_rejected,
+            rows_skipped=piece.skipped.height,
+        )
+        if not piece.skipped.is_empty():
+            piece.skipped.write_parquet(spool.part("skipped", _name(partition, batch)))
+        slices = list(piece.records.iter_slices(batch_rows)) or [piece.records]
+        for number, records in enumerate(slices):
+            checked = validate_listings(
+                records, settings, earlier_rejects=piece.rejects if number == 0 else None, check_duplicates=False
+            )
+            name = _name(partition, batch)
+            checked.valid.with_columns(pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX)).write_parquet(
+                spool.part("valid", name)
+            )
+            if not checked.rejects.is_empty():
+                checked.rejects.write_parquet(spool.part("rejects", name))
+            counts += StagedCounts(rows_valid=checked.valid.height, rows_rejected=checked.rows_rejected)
+            batch += 1
+    return counts
+
+
+def _name(partition: Partition, batch: int) -> str:
+    return f"{partition.file_index:05d}-{batch:06d}"
+
+
+# --- 2. what needs the whole run ------------------------------------------------------------------
+
+
+def find_run_wide_facts(spool: Spool) -> int:
+    """Reject listing_ids repeated across the run (the first record is kept) and count shared boxes.
+
+    Returns how many records were rejected as repeats; they leave the valid rows in step 3.
+    """
+    valid = spool.parts("valid")
+    if not valid:
+        _empty_facts(spool)
+        return 0
+    identities = pl.scan_parquet(valid).select("listing_id", FILE_INDEX, "source_file", "source_row")
+    repeated_ids = identities.group_by("listing_id").len().filter(pl.col("len") > 1).select("listing_id")
+    sharing_an_id = (
+        identities.join(repeated_ids, on="listing_id", how="semi")
+        .collect(engine="streaming")
+        .sort(FILE_INDEX, "source_row")
+        .with_columns(
+            _first_file=pl.col("source_file").first().over("listing_id"),
+            _first_row=pl.col("source_row").first().over("listing_id"),
+            _is_first=pl.int_range(pl.len()).over("listing_id") == 0,
+        )
+    )
+    repeats = sharing_an_id.filter(~pl.col("_is_first"))
+    repeats.select(FILE_INDEX, "source_row").write_parquet(spool.part("facts", "repeats"))
+    if not repeats.is_empty():
+        repeats.select(
+            "source_file",
+            "source_row",
+            pl.lit("listing_id").alias("column_name"),
+            pl.lit("is_unique").alias("check_name"),
+            pl.col("listing_id").alias("failure_value"),
+            pl.format(
+                "listing_id repeats the one at {} row {}; each listing may appear once per run",
+                "_first_file",
+                "_first_row",
+            ).alias("message"),
+        ).select(list(REJECT_COLUMNS)).write_parquet(spool.part("rejects", "repeats"))
+    boxes = shared_boxes(_valid_without_repeats(spool, pl.scan_parquet(valid)))
+    boxes.collect(engine="streaming").write_parquet(spool.part("facts", "shared_boxes"))
+    return repeats.height
+
+
+def _empty_facts(spool: Spool) -> None:
+    pl.DataFrame(schema={FILE_INDEX: pl.Int32, "source_row": pl.Int64}).write_parquet(spool.part("facts", "repeats"))
+    pl.DataFrame(schema=SHARED_BOX_COLUMNS).write_parquet(spool.part("facts", "shared_boxes"))
+
+
+def _valid_without_repeats(spool: Spool, valid: pl.LazyFrame) -> pl.LazyFrame:
+    repeats = pl.scan_parquet(spool.part("facts", "repeats"))
+    return valid.join(repeats, on=[FILE_INDEX, "source_row"], how="anti")
+
+
+def first_rejects(spool: Spool, limit: int = 5) -> pl.DataFrame:
+    """The first failures of the run, in file and row order, for messages."""
+    parts = spool.parts("rejects")
+    if not parts:
+        return pl.DataFrame(schema=REJECT_COLUMNS)
+    return pl.scan_parquet(parts).sort("source_file", "source_row").head(limit).collect()
+
+
+# --- 3. features and scores ---------------------------------------------------------------------------
+
+
+def valid_parts(spool: Spool) -> list[Path]:
+    return spool.parts("valid")
+
+
+def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard | None = None) -> int:
+    """Features and scores of one spooled part, written as listings, scores and channel-cost parts."""
+    card = fba_card or load_fba_card(settings.fba.card or None)
+    valid = _valid_without_repeats(spool, pl.scan_parquet(part)).drop(FILE_INDEX)
+    boxes = pl.scan_parquet(spool.part("facts", "shared_boxes"))
+    scored = with_scores(with_listing_features(valid, settings, card, shared_boxes=boxes), settings).collect()
+    name = part.stem
+    scored.select(_unstamped(LISTING_COLUMNS)).write_parquet(spool.part("listings", name))
+    scored.select(_unstamped(SCORE_COLUMNS)).write_parquet(spool.part("scores", name))
+    channel_costs_long(scored, settings).select(_unstamped(CHANNEL_COST_COLUMNS)).write_parquet(
+        spool.part("channel_costs", name)
+    )
+    return scored.height
+
+
+def _unstamped(columns: tuple[str, ...]) -> list[str]:
+    return [column for column in columns if column not in _STAMPS]
+
+
+# --- 4. load ------------------------------------------------------------------------------------------
+
+
+def load_run(
+    database: Path,
+    run: RunRecord,
+    spool: Spool,
+    counts: StagedCounts,
+    settings: Settings,
+    finished_at: datetime,
+    processed_files: pl.DataFrame | None = None,
+) -> int:
+    """The run into the database in one transaction; returns how many listings are new or changed."""
+    return write_spooled_run(
+        database,
+        run,
+        counts.run_counts(),
+        parts={kind: spool.parts(kind) for kind in ("listings", "scores", "channel_costs", "rejects", "skipped")},
+        finished_at=finished_at,
+        processed_files=processed_files,
+        thresholds=settings.sql_thresholds(),
+        duckdb_settings={
+            "memory_limit": settings.run.duckdb_memory_limit,
+            "temp_directory": str(spool.root / "duckdb_spill"),
+        },
+    )
