@@ -29,7 +29,7 @@ class _Section(BaseModel):
 class RunSettings(_Section):
     max_reject_share: float = Field(ge=0.0, le=1.0)
     lock_timeout_seconds: float = Field(ge=0.0)
-    batch_rows: int = Field(ge=1_000)
+    batch_rows: int = Field(ge=1)
     stream_files_over_mb: float = Field(ge=0.0)
     spool_dir: str
     duckdb_memory_limit: str = Field(pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
