@@ -1,5 +1,12 @@
--- audit: returns successful runs whose input records are not all accounted for (must return no rows).
-select run_id, rows_read, rows_scored, rows_rejected, rows_skipped
-from pipeline_runs
-where status = 'succeeded'
-  and rows_read is distinct from rows_scored + rows_rejected + rows_skipped;
+-- audit: returns run $run_id when its input records are not all accounted for, or when its stored
+-- scores and rejected records do not match its counts (must return no rows).
+select r.run_id, r.rows_read, r.rows_scored, r.rows_rejected, r.rows_skipped
+from pipeline_runs as r
+where r.run_id = $run_id
+  and (
+      r.rows_read is distinct from r.rows_scored + r.rows_rejected + r.rows_skipped
+      or r.rows_scored <> (select count(*) from listing_scores where run_id = $run_id)
+      or r.rows_rejected <> (
+          select count(*) from (select distinct source_file, source_row from rejected_rows where run_id = $run_id)
+      )
+  );

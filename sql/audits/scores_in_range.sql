@@ -1,11 +1,14 @@
--- audit: returns scores, bands, flags or weights outside their domains (must return no rows).
+-- audit: returns scores of run $run_id whose scores, bands, flags or weights are outside their domains
+-- (must return no rows).
 select s.listing_id, s.suitability_score, s.suitability_band, s.warehouse_flag, s.data_confidence
 from listing_scores as s
 inner join listings as l using (listing_id)
-where s.suitability_score not between 0 and 100
+where s.run_id = $run_id and (
+      s.suitability_score not between 0 and 100
    or s.fragility_score not between 0 and 1
    or s.suitability_band not in ('suitable', 'marginal', 'unsuitable')
    or s.warehouse_flag not in ('recommended', 'candidate_unproven_demand', 'not_recommended')
    or s.data_confidence not in ('high', 'medium', 'low')
    or s.est_direct_ship_cost_usd < 0
-   or (l.weight_kg > 0 and s.chargeable_weight_kg < l.weight_kg);
+   or (l.weight_kg > 0 and s.chargeable_weight_kg < l.weight_kg)
+);

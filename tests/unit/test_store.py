@@ -92,6 +92,19 @@ def test_a_failing_audit_rolls_the_whole_run_back(tmp_path: Path, settings, monk
     assert after == before
 
 
+def test_a_run_whose_counts_do_not_match_its_rows_is_rolled_back(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+    broken = _scored_run(tmp_path, settings, [{}, {}, {"price": "abc"}], "run-2")
+    counts = broken["counts"]
+    broken["counts"] = RunCounts(counts.rows_read, counts.rows_scored - 1, counts.rows_rejected + 1, 0)
+
+    with pytest.raises(AuditFailed, match="run_accounting"):
+        write_run(db, **broken)
+
+    assert _count(db, "pipeline_runs") == 1
+
+
 def test_a_failed_run_is_recorded_and_touches_nothing_else(tmp_path: Path, settings) -> None:
     db = tmp_path / "store.duckdb"
     write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
