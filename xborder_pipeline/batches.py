@@ -138,6 +138,7 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
     pieces = read_file_in_pieces(
         partition.path, options, mapping, piece_rows=batch_rows,
         stream_over_bytes=settings.run.stream_files_over_mb * 1_000_000,
+        max_field_chars=int(settings.limits.max_field_mb * (1 << 20)),
     )
     batch = 0
     for piece in pieces:

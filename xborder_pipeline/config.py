@@ -72,6 +72,7 @@ class PlausibilityLimits(_Section):
     max_weight_kg: float = Field(gt=0)
     max_side_cm: float = Field(gt=0)
     max_text_chars: int = Field(gt=0)
+    max_field_mb: float = Field(gt=0.0)
 
 
 class PostalLimits(_Section):

@@ -177,3 +177,16 @@ def test_a_large_csv_read_in_chunks_numbers_and_rejects_rows_as_the_whole_file_r
         assert pl.concat([getattr(piece, kind) for piece in pieces]).equals(getattr(whole, kind)), kind
     assert whole.rejects["source_row"].to_list() == [6]
     assert whole.skipped["source_row"].to_list() == [3]
+
+
+def test_a_field_past_the_limit_fails_the_file_naming_the_line_instead_of_filling_memory(tmp_path) -> None:
+    from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
+    from xborder_pipeline.ingest.errors import InputFileError
+
+    path = canonical_csv(tmp_path / "open quote.csv", [{}, {}, {}])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("Silicone phone case", '"an unclosed quote ' + "x" * 5_000)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with pytest.raises(InputFileError, match=r"longer than limits.max_field_mb .* line \d+; is a quote left open"):
+        list(read_file_in_pieces(path, IngestOptions(), piece_rows=2, stream_over_bytes=0, max_field_chars=1_000))

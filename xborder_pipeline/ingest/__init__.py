@@ -150,6 +150,7 @@ def read_file_in_pieces(
     mapping: MappingFile | None = None,
     piece_rows: int = 250_000,
     stream_over_bytes: float = float("inf"),
+    max_field_chars: int | None = None,
 ) -> Iterator[FileResult]:
     """One file's records, skips and rejects in consecutive pieces, at least one.
 
@@ -169,6 +170,8 @@ def read_file_in_pieces(
     )
     if isinstance(source, TextSource):
         source.stream_over_bytes = stream_over_bytes
+        if max_field_chars is not None:
+            source.max_field_chars = max_field_chars
     adapter, header_index = _choose_adapter(source, path, forced, mapping)
     header = Header(unique_names(source.head()[header_index]))
     columns = adapter.columns(header, context)

@@ -18,7 +18,6 @@ import csv
 import gc
 import io
 import json
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -28,7 +27,7 @@ import polars as pl
 
 from xborder_pipeline.ingest.errors import InputFileError
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+DEFAULT_MAX_FIELD_CHARS = 64 << 20  # limits.max_field_mb of the default configuration
 
 HEAD_RECORDS = 60  # records read before the header is chosen (report preambles are shorter than this)
 CHUNK_ROWS = 100_000
@@ -217,6 +216,8 @@ class TextSource(Source):
 
     # Larger files are read in pieces by `tables`; set by the caller from run.stream_files_over_mb.
     stream_over_bytes: float = float("inf")
+    # A longer field fails the file (an unclosed quote); set by the caller from limits.max_field_mb.
+    max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
 
     def __init__(self, path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> None:
         self.path = path
@@ -232,12 +233,20 @@ class TextSource(Source):
         return open(self.path, encoding=self.encoding, newline="", errors="strict")  # noqa: SIM115
 
     def _records(self, handle: io.TextIOWrapper) -> Iterator[list[str]]:
+        csv.field_size_limit(self.max_field_chars)
         reader = csv.reader(handle, delimiter=self.delimiter, strict=False)
         try:
             yield from reader
         except UnicodeDecodeError as error:
             raise InputFileError(self.path, f"cannot be decoded as {self.encoding}: {error.reason}") from None
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise InputFileError(
+                    self.path,
+                    f"has a field longer than limits.max_field_mb ({self.max_field_chars / (1 << 20):g} MB) in the "
+                    f"record that ends at line {reader.line_num}; is a quote left open? Nothing of the file was "
+                    "scored",
+                ) from None
             raise InputFileError(self.path, f"cannot be read as delimited text: {error}") from None
 
     def head(self) -> list[list[str]]:
