@@ -95,6 +95,16 @@ def score(
     currency: Annotated[
         str | None, typer.Option("--currency", help="Currency of prices when the export has no currency column.")
     ] = None,
+    dask_workers: Annotated[
+        int | None,
+        typer.Option("--dask-workers", min=1, help="Score the files in parallel on a temporary local Dask cluster "
+                     "of N worker processes (one file is one task; needs the dask extra)."),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option("--dask-address", help="Score the files on the running Dask scheduler at this address, e.g. "
+                     "tcp://10.0.0.5:8786. Default: dask.scheduler_address (empty: no Dask)."),
+    ] = None,
 ) -> None:
     """Score listing exports into the database and print a summary of the run."""
     from xborder_pipeline.config import ConfigError, load_settings
@@ -113,18 +123,24 @@ def score(
         if value is not None and value.lower() not in known:
             raise _fail(f"unknown {option} {value!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
     try:
-        load_settings(config)  # fail fast, before Prefect starts, on a bad config file
+        settings = load_settings(config)  # fail fast, before Prefect starts, on a bad config file
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
+    on_dask = dask_workers is not None or bool(dask_address or settings.dask.scheduler_address)
+    if dask_workers is not None and dask_address:
+        raise _fail("give --dask-workers or --dask-address, not both", EXIT_USAGE)
     database = db or default_db_path()
     typer.echo(f"scoring {len(paths)} file(s) into {database} ...", err=True)
 
     _quiet_prefect()
     _show_progress()
-    from xborder_pipeline.flows.score_catalogue import score_catalogue
+    if on_dask:
+        run = _dask_run(dask_workers, dask_address)
+    else:
+        from xborder_pipeline.flows.score_catalogue import score_catalogue as run
 
     try:
-        summary = score_catalogue(
+        summary = run(
             paths=[str(path) for path in paths],
             db_path=str(database),
             config_path=str(config) if config else None,
@@ -137,6 +153,21 @@ def score(
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
     typer.echo(summary.render())
+
+
+def _dask_run(workers: int | None, address: str | None):
+    """The Dask flow with its cluster chosen (docs/scaling.md), or exit 2 when the dask extra is missing."""
+    import functools
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # before distributed is imported; workers inherit it
+    try:
+        from xborder_pipeline.flows.score_on_dask import score_on_dask
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in {"prefect_dask", "distributed", "dask"}:
+            raise
+        message = f"Dask runs need the dask extra (pip install 'xborder-pipeline[dask]'): {error}"
+        raise _fail(message, EXIT_USAGE) from None
+    return functools.partial(score_on_dask, workers=workers, address=address)
 
 
 @app.command()

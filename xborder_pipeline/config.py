@@ -243,6 +243,12 @@ class DataQualitySettings(_Section):
     max_density_kg_per_m3: float = Field(gt=0)
 
 
+class DaskSettings(_Section):
+    # A running Dask scheduler (`tcp://host:8786`); empty: `xborder score` runs locally unless --dask-workers
+    # or --dask-address asks for Dask.
+    scheduler_address: str = Field(default="", pattern=r"^$|^([a-z]+://)?[^\s/]+:\d+$")
+
+
 class Settings(_Section):
     run: RunSettings
     schedule: ScheduleSettings
@@ -259,6 +265,7 @@ class Settings(_Section):
     data_quality: DataQualitySettings
     fba: FbaSettings
     trade_model: TradeModelSettings
+    dask: DaskSettings = DaskSettings()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
