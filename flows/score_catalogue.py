@@ -74,7 +74,7 @@ def read_and_validate(partition: Partition, options: IngestOptions, settings: Se
 def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings) -> StagedCounts:
     """Repeated listing_ids across the run become rejects; then the run's reject share is checked."""
     began = time.perf_counter()
-    repeats = find_run_wide_facts(spool)
+    repeats = find_run_wide_facts(spool, settings)
     counts = counts.with_repeats_rejected(repeats)
     report_progress(
         f"run-wide checks: {repeats:,} repeated listing_id(s) rejected ({time.perf_counter() - began:.1f} s)"

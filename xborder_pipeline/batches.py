@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import SHARED_BOX_COLUMNS, shared_boxes, with_listing_features
+from xborder_pipeline.features import SHARED_BOX_COLUMNS, with_listing_features
 from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
 from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
@@ -37,6 +38,7 @@ from xborder_pipeline.store.database import (
     SCORE_COLUMNS,
     RunCounts,
     RunRecord,
+    sql_text,
     write_spooled_run,
 )
 from xborder_pipeline.validation import REJECT_COLUMNS, validate_listings
@@ -172,29 +174,24 @@ def _name(partition: Partition, batch: int) -> str:
 # --- 2. what needs the whole run ------------------------------------------------------------------
 
 
-def find_run_wide_facts(spool: Spool) -> int:
+def find_run_wide_facts(spool: Spool, settings: Settings) -> int:
     """Reject listing_ids repeated across the run (the first record is kept) and count shared boxes.
 
-    Returns how many records were rejected as repeats; they leave the valid rows in step 3.
+    DuckDB does both from the spooled valid rows (sql/run_wide/), within `run.duckdb_memory_limit`,
+    spilling to the spool: the ids of a whole catalogue need not fit in memory. Returns how many records
+    were rejected as repeats; they leave the valid rows in step 3.
     """
     valid = spool.parts("valid")
     if not valid:
         _empty_facts(spool)
         return 0
-    identities = pl.scan_parquet(valid).select("listing_id", FILE_INDEX, "source_file", "source_row")
-    repeated_ids = identities.group_by("listing_id").len().filter(pl.col("len") > 1).select("listing_id")
-    sharing_an_id = (
-        identities.join(repeated_ids, on="listing_id", how="semi")
-        .collect(engine="streaming")
-        .sort(FILE_INDEX, "source_row")
-        .with_columns(
-            _first_file=pl.col("source_file").first().over("listing_id"),
-            _first_row=pl.col("source_row").first().over("listing_id"),
-            _is_first=pl.int_range(pl.len()).over("listing_id") == 0,
-        )
-    )
-    repeats = sharing_an_id.filter(~pl.col("_is_first"))
-    repeats.select(FILE_INDEX, "source_row").write_parquet(spool.part("facts", "repeats"))
+    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
+        connection.execute("set enable_progress_bar = false")
+        connection.read_parquet([str(path) for path in valid]).create_view("spooled_valid")
+        repeats = connection.sql(sql_text("run_wide/repeated_listing_ids.sql")).pl()
+        repeats.select(FILE_INDEX, "source_row").write_parquet(spool.part("facts", "repeats"))
+        connection.read_parquet(str(spool.part("facts", "repeats"))).create_view("repeats")
+        connection.sql(sql_text("run_wide/shared_boxes.sql")).write_parquet(str(spool.part("facts", "shared_boxes")))
     if not repeats.is_empty():
         repeats.select(
             "source_file",
@@ -204,13 +201,15 @@ def find_run_wide_facts(spool: Spool) -> int:
             pl.col("listing_id").alias("failure_value"),
             pl.format(
                 "listing_id repeats the one at {} row {}; each listing may appear once per run",
-                "_first_file",
-                "_first_row",
+                "first_file",
+                "first_row",
             ).alias("message"),
         ).select(list(REJECT_COLUMNS)).write_parquet(spool.part("rejects", "repeats"))
-    boxes = shared_boxes(_valid_without_repeats(spool, pl.scan_parquet(valid)))
-    boxes.collect(engine="streaming").write_parquet(spool.part("facts", "shared_boxes"))
     return repeats.height
+
+
+def _duckdb_settings(spool: Spool, settings: Settings) -> dict[str, str]:
+    return {"memory_limit": settings.run.duckdb_memory_limit, "temp_directory": str(spool.root / "duckdb_spill")}
 
 
 def _empty_facts(spool: Spool) -> None:
@@ -278,8 +277,5 @@ def load_run(
         finished_at=finished_at,
         processed_files=processed_files,
         thresholds=settings.sql_thresholds(),
-        duckdb_settings={
-            "memory_limit": settings.run.duckdb_memory_limit,
-            "temp_directory": str(spool.root / "duckdb_spill"),
-        },
+        duckdb_settings=_duckdb_settings(spool, settings),
     )

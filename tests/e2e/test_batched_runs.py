@@ -190,3 +190,19 @@ def test_a_field_past_the_limit_fails_the_file_naming_the_line_instead_of_fillin
 
     with pytest.raises(InputFileError, match=r"longer than limits.max_field_mb .* line \d+; is a quote left open"):
         list(read_file_in_pieces(path, IngestOptions(), piece_rows=2, stream_over_bytes=0, max_field_chars=1_000))
+
+
+def test_shared_boxes_found_across_the_run_equal_the_whole_frame_rule(whole_and_batched, inputs, settings) -> None:
+    from xborder_pipeline.features import with_listing_features
+    from xborder_pipeline.ingest import read_listings
+    from xborder_pipeline.scoring import with_scores
+    from xborder_pipeline.validation import validate_listings
+
+    _, batched = whole_and_batched
+    valid = validate_listings(read_listings(inputs).records, settings).valid
+    in_one_frame = with_scores(with_listing_features(valid, settings), settings)
+    expected = in_one_frame.select("listing_id", "listings_sharing_box", "data_confidence").sort("listing_id")
+    stored = query(batched, "select listing_id, listings_sharing_box, data_confidence from listing_scores order by 1")
+
+    assert stored.equals(expected)
+    assert in_one_frame.filter(pl.col("categories_sharing_box") > 1).height > 0  # the sample has such boxes

@@ -65,25 +65,12 @@ def with_listing_features(
     return with_warehouse_economics(margined, settings)
 
 
+# The boxes several listings of a run share (sql/run_wide/shared_boxes.sql finds them for a run in batches).
 SHARED_BOX_COLUMNS: dict[str, pl.DataType] = {
     **dict.fromkeys(dimensions.SIDES, pl.Float64()),
     "listings_sharing_box": pl.Int64(),
     "categories_sharing_box": pl.Int64(),
 }
-
-
-def shared_boxes(listings: Frame) -> Frame:
-    """The boxes (all three sides known) that more than one listing has, with how many listings and
-    distinct categories share each; a box of one listing is not listed."""
-    return (
-        listings.filter(dimensions.all_sides_known())
-        .group_by(dimensions.SIDES)
-        .agg(
-            listings_sharing_box=pl.len().cast(pl.Int64),
-            categories_sharing_box=pl.col("category").drop_nulls().n_unique().cast(pl.Int64),
-        )
-        .filter(pl.col("listings_sharing_box") > 1)
-    )
 
 
 def _with_shared_boxes(listings: Frame, boxes: Frame | None) -> Frame:
