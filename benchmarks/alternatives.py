@@ -7,10 +7,13 @@ recommendations in docs/performance.md rest on figures from this machine, not on
 
 1. features + scores as one lazy query (polars' optimiser shares repeated subexpressions) instead of eager frames;
 2. keyword matching on listing texts built once, instead of rebuilding (lower-casing, joining, blanking excluded
-   phrases) the same text for every keyword family;
-3. reason-code lists picked by a bit mask from a literal of every combination, instead of `concat_list` of one
-   literal per code and `list.drop_nulls`;
-4. 1 and 3 together: the whole features and scores stage, with the patched functions (in this process only).
+   phrases) the same text for every keyword family; eager, and inside a lazy query (where polars already shares
+   the repeated texts);
+3. reason-code lists picked by a bit mask from a literal of every combination (`xborder_pipeline.codes.codes_where`,
+   what the pipeline does since issue 7) against what it did before: `concat_list` of one literal per code and
+   `list.drop_nulls`;
+4. the whole features and scores stage with the reason lists as before (patched in this process only) and as now,
+   eager and as one lazy query.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -44,58 +48,32 @@ def best_of(function: Callable[[], object], repeat: int = 2) -> tuple[float, obj
     return best, value
 
 
-def codes_where_by_mask(conditions: dict[str, pl.Expr]) -> pl.Expr:
-    """A drop-in for scoring.suitability._codes_where: the codes whose condition holds, in the order given.
-
-    The conditions become one integer (bit i set when condition i holds), which picks the list from a literal of
-    all 2**len(conditions) lists. One gather instead of a string column per code, a list concatenation and a
-    drop_nulls; the same values, about 10x faster. Fine up to ~16 codes (65,536 small lists, built in ~0.1 s).
-    """
-    codes = list(conditions)
-    if len(codes) > 20:
-        raise ValueError("too many codes for a lookup of every combination")
-    mask = pl.sum_horizontal(
-        [condition.fill_null(False).cast(pl.UInt32) * (1 << bit) for bit, condition in enumerate(conditions.values())]
-    )
-    every_list = pl.Series([[code for bit, code in enumerate(codes) if value >> bit & 1]
-                            for value in range(1 << len(codes))], dtype=pl.List(pl.String))
-    return pl.lit(every_list).gather(mask)
+def codes_where_by_concat(conditions: dict[str, pl.Expr]) -> pl.Expr:
+    """What the pipeline did before xborder_pipeline.codes.codes_where: one string column per code (null where the
+    condition does not hold), concatenated into lists, nulls dropped. The same values, about 10x slower."""
+    return pl.concat_list(
+        [
+            pl.when(condition.fill_null(False)).then(pl.lit(code)).otherwise(None)
+            for code, condition in conditions.items()
+        ]
+    ).list.drop_nulls()
 
 
-def ineligible_reasons_by_mask(channel, rates, chargeable) -> pl.Expr:
-    """features.shipping.ineligible_reasons with its list built by codes_where_by_mask."""
-    from xborder_pipeline.features import shipping
-    from xborder_pipeline.features.dimensions import is_physical_goods
-
-    checks: dict[str, pl.Expr] = {"NOT_PHYSICAL": ~is_physical_goods()}
-    checks["NO_WEIGHT_OR_SIZE"] = chargeable.is_null()
-    checks["OVER_CHANNEL_WEIGHT"] = chargeable > channel.max_weight_kg
-    if rates:
-        top_band = {market: bands[-1].max_chargeable_kg for market, bands in rates.items()}
-        over_card = pl.col("destination_market").replace_strict(top_band, default=None, return_dtype=pl.Float64)
-        checks["NO_RATE_FOR_DESTINATION"] = over_card.is_null()
-        checks["OVER_RATE_CARD_WEIGHT"] = (chargeable > over_card) & (chargeable <= channel.max_weight_kg)
-    size_limits = []
-    if channel.max_sum_of_sides_cm is not None:
-        size_limits.append(pl.col("sum_of_sides_cm") > channel.max_sum_of_sides_cm)
-    if channel.max_longest_side_cm is not None:
-        size_limits.append(pl.col("longest_side_cm") > channel.max_longest_side_cm)
-    if size_limits:
-        checks["OVER_CHANNEL_SIZE"] = pl.any_horizontal(size_limits)
-    for goods in channel.refuses:
-        checks[f"REFUSES_{goods.upper()}"] = pl.col(shipping.GOODS_FLAGS[goods])
-    return codes_where_by_mask(checks)
-
-
-def patched_pipeline():
-    """The pipeline's modules with the reason lists built by codes_where_by_mask (in this process only)."""
+@contextmanager
+def reason_lists_by_concat() -> Iterator[None]:
+    """Within the block, the pipeline's reason lists (scores' and channels') are built by codes_where_by_concat."""
     from xborder_pipeline.features import shipping
     from xborder_pipeline.scoring import confidence, suitability, trade_model, warehousing
 
-    for module in (suitability, confidence, trade_model, warehousing):
-        module._codes_where = codes_where_by_mask
-
-    shipping.ineligible_reasons = ineligible_reasons_by_mask
+    modules = (shipping, suitability, confidence, trade_model, warehousing)
+    saved = [module.codes_where for module in modules]
+    for module in modules:
+        module.codes_where = codes_where_by_concat
+    try:
+        yield
+    finally:
+        for module, function in zip(modules, saved, strict=True):
+            module.codes_where = function
 
 
 def main() -> int:
@@ -103,6 +81,7 @@ def main() -> int:
     parser.add_argument("--input", type=Path, required=True)
     arguments = parser.parse_args()
 
+    from xborder_pipeline.codes import codes_where
     from xborder_pipeline.config import load_settings
     from xborder_pipeline.features import dangerous_goods, fragility, with_listing_features
     from xborder_pipeline.features.fba import load_fba_card
@@ -110,7 +89,7 @@ def main() -> int:
     from xborder_pipeline.features.shipping import chargeable_weight_on, ineligible_reasons
     from xborder_pipeline.ingest import IngestOptions, read_listings
     from xborder_pipeline.scoring import with_scores
-    from xborder_pipeline.scoring.suitability import _codes_where, suitability_conditions
+    from xborder_pipeline.scoring.suitability import suitability_conditions
     from xborder_pipeline.validation import validate_listings
 
     settings, card = load_settings(), load_fba_card()
@@ -139,10 +118,11 @@ def main() -> int:
         "is_aerosol_or_flammable": dangerous_goods.is_aerosol_or_flammable(goods),
     }
     today_s, today = best_of(lambda: valid.select(**flags))
+    today_lazy_s, _ = best_of(lambda: valid.lazy().select(**flags).collect())
 
-    def once() -> pl.DataFrame:
+    def once(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
         fragile = settings.fragility
-        texts = valid.select(
+        texts = frame.select(
             headline=listing_text("category", "title"),
             description=listing_text("description"),
             everything=listing_text("category", "title", "description"),
@@ -175,38 +155,48 @@ def main() -> int:
             is_aerosol_or_flammable=found("goods_aerosol_or_flammable", goods.aerosol_or_flammable.keywords),
         )
 
-    once_s, by_once = best_of(once)
+    once_s, by_once = best_of(lambda: once(valid))
+    once_lazy_s, by_once_lazy = best_of(lambda: once(valid.lazy()).collect())
     print(f"\n2. keyword flags (fragility + 6 goods), today {today_s:7.2f} s")
     print(f"   texts built once, then matched             {once_s:7.2f} s   same values: {same_values(today, by_once)}")
+    print(f"   in a lazy query, today                     {today_lazy_s:7.2f} s")
+    print(f"   in a lazy query, texts built once          {once_lazy_s:7.2f} s   "
+          f"same values: {same_values(today, by_once_lazy)}")
 
     # 3. reason lists through a bit mask ------------------------------------------------------------------------
     conditions = suitability_conditions(settings)
     ordered = {code: conditions[code] for code in sorted(conditions, key=lambda c: -settings.scoring.penalties[c])}
-    list_s, by_list = best_of(lambda: featured.select(reasons=_codes_where(ordered)))
-    mask_s, by_mask = best_of(lambda: featured.select(reasons=codes_where_by_mask(ordered)))
-    print(f"\n3. suitability reasons, concat_list today     {list_s:7.2f} s")
+    list_s, by_list = best_of(lambda: featured.select(reasons=codes_where_by_concat(ordered)))
+    mask_s, by_mask = best_of(lambda: featured.select(reasons=codes_where(ordered)))
+    print(f"\n3. suitability reasons, concat_list (before)  {list_s:7.2f} s")
     print(f"   bit mask picking from every combination    {mask_s:7.2f} s   "
           f"same values: {same_values(by_list, by_mask)}")
     per_channel = [(channel, settings.channel_rates(name), chargeable_weight_on(channel))
                    for name, channel in settings.channels.items()]
-    channels_s, by_concat = best_of(lambda: featured.select(
-        ineligible_reasons(*arguments).alias(f"c{index}") for index, arguments in enumerate(per_channel)))
-    channels_mask_s, by_bits = best_of(lambda: featured.select(
-        ineligible_reasons_by_mask(*arguments).alias(f"c{index}") for index, arguments in enumerate(per_channel)))
-    print(f"   4 channels' ineligible_reasons today       {channels_s:7.2f} s")
+
+    def channel_reasons() -> list[pl.Expr]:
+        return [ineligible_reasons(*arguments).alias(f"c{index}") for index, arguments in enumerate(per_channel)]
+
+    with reason_lists_by_concat():
+        by_concat_expressions = channel_reasons()
+    channels_s, by_concat = best_of(lambda: featured.select(by_concat_expressions))
+    channels_mask_s, by_bits = best_of(lambda: featured.select(channel_reasons()))
+    print(f"   4 channels' ineligible_reasons, before     {channels_s:7.2f} s")
     print(f"   the same by bit mask                       {channels_mask_s:7.2f} s   "
           f"same values: {same_values(by_concat, by_bits)}")
 
     # 4. all together ---------------------------------------------------------------------------------------------
-    patched_pipeline()
-    masked_s, masked = best_of(lambda: with_scores(with_listing_features(valid, settings, card), settings), repeat=1)
-    both_s, both = best_of(
-        lambda: with_scores(with_listing_features(valid.lazy(), settings, card), settings).collect(), repeat=1
-    )
-    print(f"\n4. features + scores, reason lists by bit mask {masked_s:7.2f} s   same values: "
-          f"{same_values(eager, masked)}")
-    print(f"   ... and as one lazy query                  {both_s:7.2f} s   same values: {same_values(eager, both)}")
-    print(f"   (today: {eager_s:.2f} s)")
+    with reason_lists_by_concat():
+        before_s, before = best_of(
+            lambda: with_scores(with_listing_features(valid, settings, card), settings), repeat=1
+        )
+        before_lazy_s, _ = best_of(
+            lambda: with_scores(with_listing_features(valid.lazy(), settings, card), settings).collect(), repeat=1
+        )
+    print(f"\n4. features + scores, reason lists by concat_list (before): eager {before_s:7.2f} s, "
+          f"lazy {before_lazy_s:7.2f} s")
+    print(f"   by bit mask (now):                                       eager {eager_s:7.2f} s, "
+          f"lazy {lazy_s:7.2f} s   same values: {same_values(before, eager)}")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Channel, Market, Settings
 from xborder_pipeline.features.dimensions import (
     is_physical_goods,
@@ -146,9 +147,7 @@ def ineligible_reasons(channel: Channel, rates: dict[str, list], chargeable: pl.
         checks["OVER_CHANNEL_SIZE"] = pl.any_horizontal(size_limits)
     for goods in channel.refuses:
         checks[f"REFUSES_{goods.upper()}"] = pl.col(GOODS_FLAGS[goods])
-    return pl.concat_list(
-        [pl.when(condition.fill_null(False)).then(pl.lit(code)).otherwise(None) for code, condition in checks.items()]
-    ).list.drop_nulls()
+    return codes_where(checks)
 
 
 def shipping_cost_usd(settings: Settings, channel: Channel, rates: dict[str, list], chargeable: pl.Expr) -> pl.Expr:

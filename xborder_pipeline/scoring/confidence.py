@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import all_sides_known, is_physical_goods
-from xborder_pipeline.scoring.suitability import _codes_where
 
 
 def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
@@ -27,7 +27,7 @@ def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
 
 
 def confidence_reasons(settings: Settings) -> pl.Expr:
-    return _codes_where(confidence_conditions(settings))
+    return codes_where(confidence_conditions(settings))
 
 
 def data_confidence(settings: Settings) -> pl.Expr:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
 
@@ -44,7 +45,7 @@ def suitability_reasons(settings: Settings) -> pl.Expr:
     """The suitability reason codes a listing carries, the heaviest penalty first."""
     conditions = suitability_conditions(settings)
     by_impact = sorted(conditions, key=lambda code: -settings.scoring.penalties[code])
-    return _codes_where({code: conditions[code] for code in by_impact})
+    return codes_where({code: conditions[code] for code in by_impact})
 
 
 def suitability_score(settings: Settings) -> pl.Expr:
@@ -68,13 +69,3 @@ def suitability_band(settings: Settings) -> pl.Expr:
         .then(pl.lit("marginal"))
         .otherwise(pl.lit("unsuitable"))
     )
-
-
-def _codes_where(conditions: dict[str, pl.Expr]) -> pl.Expr:
-    """A list of the codes whose condition holds, in the order given."""
-    return pl.concat_list(
-        [
-            pl.when(condition.fill_null(False)).then(pl.lit(code)).otherwise(None)
-            for code, condition in conditions.items()
-        ]
-    ).list.drop_nulls()

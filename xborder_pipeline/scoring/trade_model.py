@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
-from xborder_pipeline.scoring.suitability import _codes_where
 
 TRADE_MODELS = ("b2c", "b2b_ready", "b2b")
 
@@ -41,4 +41,4 @@ def trade_model_hint(settings: Settings) -> pl.Expr:
 def trade_model_reasons(settings: Settings) -> pl.Expr:
     conditions = trade_model_conditions(settings)
     found = pl.any_horizontal([condition.fill_null(False) for condition in conditions.values()])
-    return _codes_where({**conditions, "TRADE_START_B2C": ~found})
+    return codes_where({**conditions, "TRADE_START_B2C": ~found})

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
-from xborder_pipeline.scoring.suitability import _codes_where
 
 
 def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
@@ -79,7 +79,7 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
     favours = pays | _any_of(traits)
     physical = is_physical_goods()
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
-    return _codes_where(
+    return codes_where(
         {
             **economics,
             **traits,
