@@ -146,12 +146,6 @@ def test_a_file_failing_on_a_worker_fails_the_run_and_changes_nothing(cluster_ad
     assert not any((tmp_path / ".xborder-spool").glob("*"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="InputFileError(path, problem) cannot be unpickled, so a worker's read error reaches the driver as "
-    "'TypeError: InputFileError.__init__() missing ... problem' instead of its message; fix in ingest/errors.py "
-    "(e.g. __reduce__ returning (type(self), (self.path, self.problem))), then drop this mark",
-)
 def test_a_read_error_keeps_its_message_across_processes(tmp_path: Path) -> None:
     from xborder_pipeline.ingest.errors import InputFileError
 

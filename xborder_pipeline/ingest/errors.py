@@ -12,3 +12,7 @@ class InputFileError(Exception):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+    def __reduce__(self) -> tuple[type[InputFileError], tuple[Path, str]]:
+        # rebuilt from its two arguments, so that the error crosses process boundaries (Dask workers) intact
+        return (type(self), (self.path, self.problem))
