@@ -139,10 +139,11 @@ def test_a_file_failing_on_a_worker_fails_the_run_and_changes_nothing(cluster_ad
     )
 
     assert failed.exit_code == EXIT_RUN_FAILED, failed.output
+    assert "cannot tell which export this is" in failed.output  # the worker's error, with its message
     assert _rows(db, "listing_scores", "listing_id") == before
     runs = query(db, "select status, error_message from pipeline_runs order by started_at")
     assert runs["status"].to_list() == ["succeeded", "failed"]
-    assert runs["error_message"][1]
+    assert "cannot tell which export this is" in runs["error_message"][1]
     assert not any((tmp_path / ".xborder-spool").glob("*"))
 
 
