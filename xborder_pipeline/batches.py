@@ -47,6 +47,7 @@ SPOOL_FOLDER = ".xborder-spool"
 SPOOL_MARKER = "xborder-spool-of-run"  # a file in each run's spool: only such folders are ever removed
 FILE_INDEX = "_file_index"
 _STAMPS = ("run_id", "scored_at")
+SHARED_BOXES_BY_PART = "facts/shared_boxes"  # one folder per valid part (part=<name>), boxes of that part
 
 
 @dataclass(frozen=True)
@@ -187,11 +188,16 @@ def find_run_wide_facts(spool: Spool, settings: Settings) -> int:
         return 0
     with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
         connection.execute("set enable_progress_bar = false")
-        connection.read_parquet([str(path) for path in valid]).create_view("spooled_valid")
+        connection.read_parquet([str(path) for path in valid], filename=True).select(
+            "*, parse_filename(filename, true) as part"
+        ).create_view("spooled_valid")
         repeats = connection.sql(sql_text("run_wide/repeated_listing_ids.sql")).pl()
         repeats.select(FILE_INDEX, "source_row").write_parquet(spool.part("facts", "repeats"))
         connection.read_parquet(str(spool.part("facts", "repeats"))).create_view("repeats")
-        connection.sql(sql_text("run_wide/shared_boxes.sql")).write_parquet(str(spool.part("facts", "shared_boxes")))
+        connection.execute(f"create temp table shared_boxes as {sql_text('run_wide/shared_boxes.sql')}")
+        connection.sql(sql_text("run_wide/shared_boxes_by_part.sql")).write_parquet(
+            str(spool.root / SHARED_BOXES_BY_PART), partition_by=["part"], write_partition_columns=False
+        )
     if not repeats.is_empty():
         repeats.select(
             "source_file",
@@ -214,7 +220,12 @@ def _duckdb_settings(spool: Spool, settings: Settings) -> dict[str, str]:
 
 def _empty_facts(spool: Spool) -> None:
     pl.DataFrame(schema={FILE_INDEX: pl.Int32, "source_row": pl.Int64}).write_parquet(spool.part("facts", "repeats"))
-    pl.DataFrame(schema=SHARED_BOX_COLUMNS).write_parquet(spool.part("facts", "shared_boxes"))
+
+
+def _shared_boxes_of_part(spool: Spool, name: str) -> pl.LazyFrame:
+    """The shared boxes that the part's listings have: a part's scoring never holds the whole run's boxes."""
+    files = sorted((spool.root / SHARED_BOXES_BY_PART / f"part={name}").glob("*.parquet"))
+    return pl.scan_parquet(files) if files else pl.LazyFrame(schema=SHARED_BOX_COLUMNS)
 
 
 def _valid_without_repeats(spool: Spool, valid: pl.LazyFrame) -> pl.LazyFrame:
@@ -241,7 +252,7 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
     """Features and scores of one spooled part, written as listings, scores and channel-cost parts."""
     card = fba_card or load_fba_card(settings.fba.card or None)
     valid = _valid_without_repeats(spool, pl.scan_parquet(part)).drop(FILE_INDEX)
-    boxes = pl.scan_parquet(spool.part("facts", "shared_boxes"))
+    boxes = _shared_boxes_of_part(spool, part.stem)
     scored = with_scores(with_listing_features(valid, settings, card, shared_boxes=boxes), settings).collect()
     name = part.stem
     scored.select(_unstamped(LISTING_COLUMNS)).write_parquet(spool.part("listings", name))
