@@ -12,7 +12,7 @@ See docs/adapters.md.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -27,8 +27,17 @@ from xborder_pipeline.ingest.etsy import Etsy
 from xborder_pipeline.ingest.magento import Magento2
 from xborder_pipeline.ingest.mapping import MappingAdapter, MappingFile, load_mapping
 from xborder_pipeline.ingest.olist import Olist, OlistCategoryTranslation
+from xborder_pipeline.ingest.pieces import GroupApart, whole_groups
 from xborder_pipeline.ingest.prestashop import PrestaShop
-from xborder_pipeline.ingest.reading import Source, SpreadsheetSource, Table, TextSource, open_source, unique_names
+from xborder_pipeline.ingest.reading import (
+    Source,
+    SpreadsheetSource,
+    Table,
+    TextSource,
+    container_of,
+    open_source,
+    unique_names,
+)
 from xborder_pipeline.ingest.shopify import Shopify
 from xborder_pipeline.ingest.units import (
     LENGTH_UNITS,
@@ -151,17 +160,26 @@ def read_file_in_pieces(
     piece_rows: int = 250_000,
     stream_over_bytes: float = float("inf"),
     max_field_chars: int | None = None,
+    max_whole_file_bytes: float = float("inf"),
+    max_xlsx_bytes: float = float("inf"),
 ) -> Iterator[FileResult]:
     """One file's records, skips and rejects in consecutive pieces, at least one.
 
-    Files an adapter can convert a piece at a time (canonical layouts) are read in pieces of about
-    `piece_rows` records: Parquet by record batch, delimited text when larger than `stream_over_bytes`.
-    Platform exports, whose rows refer to each other (variants, parents), come in one piece.
+    Parquet is read by record batch and delimited text larger than `stream_over_bytes` in pieces of
+    about `piece_rows` records, with exactly the result of reading the file whole: the adapter first
+    surveys the file for what it decides from all of it (decimal commas, WooCommerce's parents), and
+    exports whose rows belong together (a Shopify product, an eBay listing's variations) are cut only
+    between groups (docs/adapters.md, "Large files"). Files that can only be read whole (XLSX, JSON,
+    NDJSON, an export whose groups are not consecutive) fail with an InputFileError when larger than
+    `max_xlsx_bytes` (XLSX) or `max_whole_file_bytes`, instead of filling memory.
     """
     context = _context(path, options, mapping)
     forced = options.file_format
     if forced == "mapping" and (mapping is None or not mapping.columns):
         raise InputFileError(path, "--format mapping needs --mapping FILE with a [columns] table")
+    if path.is_file():
+        _refuse_whole_container(path, CONTAINER_OF_FORMAT.get(forced or "") or container_of(path),
+                                max_whole_file_bytes, max_xlsx_bytes)
     source = open_source(
         path,
         encoding=mapping.encoding if mapping else None,
@@ -178,10 +196,26 @@ def read_file_in_pieces(
     source_format = (
         f"canonical_{FORMAT_OF_CONTAINER[source.container]}" if isinstance(adapter, Canonical) else adapter.name
     )
-    tables = (
-        source.tables(header_index, columns, piece_rows) if adapter.reads_in_pieces
-        else iter([source.table(header_index, columns)])
-    )
+    tables: Iterator[Table]
+    if not source.streams():
+        tables = iter([source.table(header_index, columns)])
+    elif not adapter.reads_in_pieces:
+        _refuse_whole_read(path, f"read as {adapter.name}, it cannot be read in pieces", "Split it into smaller files",
+                           max_whole_file_bytes)
+        tables = iter([source.table(header_index, columns)])
+    else:
+        facts = adapter.survey(
+            lambda names: (table.frame for table in source.tables(header_index, names, piece_rows)), header, context
+        )
+        group = adapter.group_column(header)
+        if facts.apart is not None and group is not None:
+            _refuse_whole_read(path, *_apart(adapter, group, facts.apart), max_whole_file_bytes)
+            tables = iter([source.table(header_index, columns)])  # read whole, as Shopify's rows were grouped before
+        else:
+            context = replace(context, facts=facts)
+            tables = source.tables(header_index, columns, piece_rows)
+            if group is not None:
+                tables = whole_groups(tables, group, adapter.free_null_groups)
     for table in tables:
         converted = adapter.convert(table.frame, header, context)
         _check_partition(table, converted.records, converted.skipped, adapter, path)
@@ -193,6 +227,53 @@ def read_file_in_pieces(
             how="vertical",
         ).sort("source_row")
         yield FileResult(records=records, skipped=skipped, rejects=rejects, adapter=source_format)
+
+
+def _megabytes(size: float) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
+
+
+def _refuse_whole_container(path: Path, container: str, max_whole_file_bytes: float, max_xlsx_bytes: float) -> None:
+    """An InputFileError for a spreadsheet or JSON file too large to be read whole (they cannot be streamed)."""
+    size = path.stat().st_size
+    if container == "xlsx" and size > max_xlsx_bytes:
+        raise InputFileError(
+            path,
+            f"is a {_megabytes(size)} spreadsheet, over limits.max_xlsx_mb ({_megabytes(max_xlsx_bytes)}): a workbook "
+            "is read whole into memory, where its cells take many times the file's size, so it was not read. Save "
+            "the sheet as CSV (read in pieces, whatever its size), or raise limits.max_xlsx_mb",
+        )
+    if container in {"json", "ndjson"} and size > max_whole_file_bytes:
+        raise InputFileError(
+            path,
+            f"is {_megabytes(size)} of {container.upper()}, over limits.max_whole_file_mb "
+            f"({_megabytes(max_whole_file_bytes)}): JSON and NDJSON files are read whole into memory, so it was not "
+            "read. Convert it to Parquet or CSV (read in pieces, whatever their size), or raise "
+            "limits.max_whole_file_mb",
+        )
+
+
+def _refuse_whole_read(path: Path, why: str, remedy: str, max_whole_file_bytes: float) -> None:
+    """An InputFileError when a large file must be read whole (`why`) and is over limits.max_whole_file_mb."""
+    size = path.stat().st_size
+    if size > max_whole_file_bytes:
+        raise InputFileError(
+            path,
+            f"{why}; at {_megabytes(size)} it is over limits.max_whole_file_mb ({_megabytes(max_whole_file_bytes)}), "
+            f"the largest file read whole into memory, so nothing of it was scored. {remedy}, or raise "
+            "limits.max_whole_file_mb",
+        )
+
+
+def _apart(adapter: Adapter, group: str, apart: GroupApart) -> tuple[str, str]:
+    """Why a file whose groups are not consecutive must be read whole, and what to do about it."""
+    thing = adapter.group_label.split()[0]
+    return (
+        f"read as {adapter.name}, the rows of each {adapter.group_label} belong together, but those of "
+        f"{apart.key!r} are not consecutive (record {apart.row} comes after rows of another {thing}), so the file "
+        "cannot be read in pieces",
+        f"Sort it by {group!r}, keeping each {thing}'s rows in their order (the platform exports them together)",
+    )
 
 
 def _context(path: Path, options: IngestOptions, mapping: MappingFile | None) -> Context:

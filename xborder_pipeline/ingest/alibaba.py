@@ -24,6 +24,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     original_values,
     present,
     require,
@@ -31,7 +32,6 @@ from xborder_pipeline.ingest.base import (
 )
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     measure_text,
     plain_text,
@@ -75,6 +75,7 @@ class Alibaba(Adapter):
     name = "alibaba"
     marketplace = "alibaba"
     default_currency = "CNY"
+    reads_in_pieces = True
 
     def detect(self, header: Header) -> bool:
         chinese = sum(1 for name in header.names if _CJK.search(name))
@@ -90,12 +91,15 @@ class Alibaba(Adapter):
         require(header, context.path, self.name, {"商品标题 (title)": names["title"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        return present([self._names(header)["price"]])
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
         weight_unit, weight_from = resolve_unit(names["weight"], "weight", context, "kg")
         size_header = names["size"] or names["length"]
         length_unit, length_from = resolve_unit(size_header, "length", context, "cm")
-        decimal_comma = column_uses_decimal_comma(frame, names["price"]) if names["price"] else False
+        comma = decimal_comma(frame, names["price"], context)
         price_raw = col(names["price"])
         price_unit = header_unit(names["price"]) if names["price"] else None
         header_currency = currency_code(price_unit) if price_unit else None
@@ -105,12 +109,12 @@ class Alibaba(Adapter):
         unit = pl.lit(length_unit, pl.String)
 
         def side(key: str, group: str) -> pl.Expr:
-            own = measure_text(col(names[key]), unit, "length", decimal_comma=decimal_comma)
+            own = measure_text(col(names[key]), unit, "length", decimal_comma=comma)
             if not names["size"]:
                 return own
             parts = col(names["size"]).str.extract_groups(_SIZE)
             from_size = pl.concat_str([parts.struct.field(group), parts.struct.field("4").fill_null("")])
-            return pl.coalesce(own, measure_text(from_size, unit, "length", decimal_comma=decimal_comma))
+            return pl.coalesce(own, measure_text(from_size, unit, "length", decimal_comma=comma))
 
         records = frame.select(
             pl.col("_row"),
@@ -119,10 +123,10 @@ class Alibaba(Adapter):
             plain_text(col(names["title"]), single_line=True).alias("title"),
             plain_text(col(names["category"]), single_line=True).alias("category"),
             plain_text(col(names["description"])).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
-            price_text(col(names["cost"]), decimal_comma=decimal_comma).alias("unit_cost"),
-            measure_text(col(names["weight"]), pl.lit(weight_unit, pl.String), "weight", decimal_comma=decimal_comma)
+            price_text(col(names["cost"]), decimal_comma=comma).alias("unit_cost"),
+            measure_text(col(names["weight"]), pl.lit(weight_unit, pl.String), "weight", decimal_comma=comma)
             .alias("weight_kg"),
             side("length", "1").alias("length_cm"),
             side("width", "2").alias("width_cm"),

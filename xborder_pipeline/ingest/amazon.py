@@ -26,6 +26,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     original_values,
     present,
     require,
@@ -33,7 +34,6 @@ from xborder_pipeline.ingest.base import (
 )
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     measure_text,
     plain_text,
@@ -65,6 +65,7 @@ class _LoaderHeader:
 class AmazonFlatFile(Adapter):
     name = "amazon_flat_file"
     marketplace = "amazon"
+    reads_in_pieces = True  # each row on its own; parents are skipped by their own parent_child value
 
     def detect(self, header: Header) -> bool:
         keys = _LoaderHeader(header)
@@ -118,6 +119,9 @@ class AmazonFlatFile(Adapter):
         require(header, context.path, self.name, {"item_sku": names["sku"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        return present([self._names(header)["price"]])
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
         is_parent = col(names["parent_child"]).str.to_lowercase() == "parent"
@@ -125,7 +129,7 @@ class AmazonFlatFile(Adapter):
             "Amazon variation parent: it cannot be bought; its child SKUs are listed on their own rows"
         ))
         listings = frame.filter(~is_parent.fill_null(False))
-        decimal_comma = column_uses_decimal_comma(frame, names["price"]) if names["price"] else False
+        comma = decimal_comma(frame, names["price"], context)
 
         def unit(name: str | None, kind: str) -> pl.Expr:
             given = context.weight_unit if kind == "weight" else context.length_unit
@@ -135,7 +139,7 @@ class AmazonFlatFile(Adapter):
         def measure(value: str | None, unit_name: str | None, kind: str) -> pl.Expr:
             if value is None:
                 return pl.lit(None, pl.String)
-            return measure_text(pl.col(value), unit(unit_name, kind), kind, decimal_comma=decimal_comma)
+            return measure_text(pl.col(value), unit(unit_name, kind), kind, decimal_comma=comma)
 
         weight = pl.coalesce(
             measure(names["package_weight"], names["package_weight_unit"], "weight"),
@@ -160,7 +164,7 @@ class AmazonFlatFile(Adapter):
             plain_text(col(names["title"]), single_line=True).alias("title"),
             plain_text(col(names["category"]), single_line=True).alias("category"),
             plain_text(col(names["description"])).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
             weight.alias("weight_kg"),
             sides["length"].alias("length_cm"),
@@ -179,6 +183,7 @@ class AmazonFlatFile(Adapter):
 class AmazonAllListings(Adapter):
     name = "amazon_all_listings"
     marketplace = "amazon"
+    reads_in_pieces = True
 
     def detect(self, header: Header) -> bool:
         return header.has("seller-sku") and header.has("item-name", "listing-id", "asin1")
@@ -201,9 +206,12 @@ class AmazonAllListings(Adapter):
         require(header, context.path, self.name, {"seller-sku": names["sku"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        return present([self._names(header)["price"]])
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
-        decimal_comma = column_uses_decimal_comma(frame, names["price"]) if names["price"] else False
+        comma = decimal_comma(frame, names["price"], context)
         price_raw = col(names["price"])
         currency, assumed_currency = currency_expr(context, self, price=price_raw)
         records = frame.select(
@@ -213,7 +221,7 @@ class AmazonAllListings(Adapter):
             plain_text(col(names["title"]), single_line=True).alias("title"),
             plain_text(col(names["category"]), single_line=True).alias("category"),
             plain_text(col(names["description"])).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
             count_text(col(names["quantity"])).alias("stock_qty"),
             original_values(

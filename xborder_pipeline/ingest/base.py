@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from xborder_pipeline.ingest.errors import InputFileError
-from xborder_pipeline.ingest.text import blank_as_null, cell_currency
+from xborder_pipeline.ingest.pieces import FileFacts, FileScan
+from xborder_pipeline.ingest.text import blank_as_null, cell_currency, column_uses_decimal_comma
 from xborder_pipeline.ingest.units import header_unit, length_unit, weight_unit
 
 
@@ -70,6 +71,8 @@ class Context:
     length_unit: str | None = None
     currency: str | None = None  # currency of prices when the export names none
     unit_source: str = "--weight-unit/--length-unit"
+    # What the whole file says, when it is converted in pieces (None: the frame given is the whole file).
+    facts: FileFacts | None = None
 
 
 @dataclass
@@ -89,9 +92,14 @@ class Adapter:
     # A listing with neither id nor SKU is identified by its title (platform exports such as Etsy's);
     # canonical and mapped files keep the contract: no id and no SKU is a reject.
     identify_by_title: bool = True
-    # Whether each row converts on its own, so that a large file may be read and converted in pieces.
-    # Platform exports are read whole: variant rows refer to their parent's earlier rows.
+    # Whether a large file may be read and converted in pieces (docs/adapters.md, "Large files"): each
+    # row converts on its own once the file's facts are known (`survey`), or, with `group_column`, each
+    # group of consecutive rows does. False: the file is always read whole.
     reads_in_pieces: bool = False
+    # What a group of rows is called in messages (`product`), and whether rows without a group key
+    # convert on their own (True) or form a group of their own (False).
+    group_label: str = "group"
+    free_null_groups: bool = False
 
     def detect(self, header: Header) -> bool:
         raise NotImplementedError
@@ -102,6 +110,29 @@ class Adapter:
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         raise NotImplementedError
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        """The columns whose decimal commas `convert` decides for the whole file (`decimal_comma`)."""
+        return []
+
+    def group_column(self, header: Header) -> str | None:
+        """The column whose rows with one value convert together (a Shopify `Handle`), if any."""
+        return None
+
+    def survey(
+        self, read: Callable[[list[str]], Iterator[pl.DataFrame]], header: Header, context: Context
+    ) -> FileFacts:
+        """What `convert` needs to know about the whole file, from passes over a few of its columns.
+
+        `read(columns)` gives the file's rows again, in pieces, with only those columns and `_row`.
+        Here: one pass for the decimal-comma columns and the group column (none when neither exists).
+        """
+        scan = FileScan(self.decimal_comma_columns(header, context), self.group_column(header),
+                        self.free_null_groups)
+        if scan.columns:
+            for frame in read(scan.columns):
+                scan.add(frame)
+        return scan.facts()
+
 
 # ------------------------------------------------------------------------------------------ helpers
 
@@ -109,6 +140,18 @@ class Adapter:
 def col(name: str | None) -> pl.Expr:
     """A source column, or a missing value when the export has no such column."""
     return pl.col(name) if name else pl.repeat(None, pl.len(), dtype=pl.String)
+
+
+def decimal_comma(frame: pl.DataFrame, column: str | None, context: Context) -> bool:
+    """Whether the column is written with decimal commas anywhere in the file (not only in this piece)."""
+    if column is None:
+        return False
+    facts = context.facts
+    if facts is None:
+        return column_uses_decimal_comma(frame, column)
+    if column not in facts.surveyed:
+        raise RuntimeError(f"decimal commas of column {column!r} were not surveyed (decimal_comma_columns lacks it)")
+    return column in facts.decimal_comma
 
 
 def present(names: Iterable[str | None]) -> list[str]:

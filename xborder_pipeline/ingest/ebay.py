@@ -26,6 +26,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     original_values,
     present,
     require,
@@ -33,7 +34,6 @@ from xborder_pipeline.ingest.base import (
 )
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     number_as_text,
     parse_number,
@@ -49,6 +49,11 @@ FOOTER = re.compile(FOOTER_PATTERN)
 class Ebay(Adapter):
     name = "ebay"
     marketplace = "ebay"
+    # A multi-variation listing's rows (same item number) are consecutive: pieces are cut between
+    # listings. A row without an item number converts on its own.
+    reads_in_pieces = True
+    group_label = "listing (item number)"
+    free_null_groups = True
 
     def detect(self, header: Header) -> bool:
         return (
@@ -85,6 +90,13 @@ class Ebay(Adapter):
         require(header, context.path, self.name, {"Title": names["title"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        names = self._names(header)
+        return present([names[key] for key in ("current_price", "start_price", "buy_it_now")])
+
+    def group_column(self, header: Header) -> str | None:
+        return self._names(header)["item"]
+
     @staticmethod
     def is_footer(text: str) -> bool:
         return bool(FOOTER.match(text))
@@ -118,12 +130,12 @@ class Ebay(Adapter):
         ).otherwise(blank_as_null(item))
 
         price_names = [names[key] for key in ("current_price", "start_price", "buy_it_now") if names[key]]
-        decimal_comma = any(column_uses_decimal_comma(frame, name) for name in price_names)
+        comma = any(decimal_comma(frame, name, context) for name in price_names)
         price_raw = pl.coalesce([col(name) for name in price_names]) if price_names else pl.lit(None, pl.String)
         currency, assumed_currency = currency_expr(
             context, self, column=names["currency"], price=price_raw, header_currency=site.get("Currency") or None
         )
-        weight, sides = self._package(names, context, english_site, decimal_comma)
+        weight, sides = self._package(names, context, english_site, comma)
         records = listings.select(
             pl.col("_row"),
             listing_id.alias("listing_id"),
@@ -131,7 +143,7 @@ class Ebay(Adapter):
             plain_text(col(names["title"]), single_line=True).alias("title"),
             plain_text(col(names["category"]), single_line=True).alias("category"),
             plain_text(col(names["description"])).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
             weight.alias("weight_kg"),
             sides[0].alias("length_cm"),

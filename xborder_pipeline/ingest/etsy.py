@@ -23,11 +23,12 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     original_values,
     present,
     require,
 )
-from xborder_pipeline.ingest.text import blank_as_null, column_uses_decimal_comma, count_text, plain_text, price_text
+from xborder_pipeline.ingest.text import blank_as_null, count_text, plain_text, price_text
 
 TITLE = ("TITLE", "TITEL", "TITOLO", "TITRE", "TITULO", "TYTUL", "NAZWA")
 DESCRIPTION = ("DESCRIPTION", "BESCHREIBUNG", "DESCRIZIONE", "DESCRIPCION", "DESCRICAO", "BESCHRIJVING", "OPIS")
@@ -56,6 +57,7 @@ DIGITAL = (
 class Etsy(Adapter):
     name = "etsy"
     marketplace = "etsy"
+    reads_in_pieces = True
 
     def detect(self, header: Header) -> bool:
         return (
@@ -83,9 +85,12 @@ class Etsy(Adapter):
         require(header, context.path, self.name, {"TITLE": names["title"], "PRICE": names["price"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        return present([self._names(header)["price"]])
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
-        decimal_comma = column_uses_decimal_comma(frame, names["price"]) if names["price"] else False
+        comma = decimal_comma(frame, names["price"], context)
         price_raw = col(names["price"])
         currency, assumed_currency = currency_expr(context, self, column=names["currency"], price=price_raw)
         typed = col(names["type"]).str.to_lowercase()
@@ -99,7 +104,7 @@ class Etsy(Adapter):
             blank_as_null(col(names["sku"])).alias("sku"),
             plain_text(col(names["title"]), single_line=True).alias("title"),
             plain_text(col(names["description"])).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
             count_text(col(names["quantity"])).alias("stock_qty"),
             pl.when(digital).then(pl.lit("false")).alias("is_physical"),

@@ -22,6 +22,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     original_values,
     present,
     require,
@@ -30,7 +31,6 @@ from xborder_pipeline.ingest.base import (
 )
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     measure_text,
     plain_text,
@@ -41,6 +41,7 @@ from xborder_pipeline.ingest.text import (
 class Magento2(Adapter):
     name = "magento2"
     marketplace = "magento"
+    reads_in_pieces = True  # store-view and container rows are told by their own columns
 
     def detect(self, header: Header) -> bool:
         return (
@@ -71,6 +72,9 @@ class Magento2(Adapter):
         require(header, context.path, self.name, {"sku": names["sku"], "name": names["name"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        return present([self._names(header)["price"]])
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
         kind = col(names["type"]).str.to_lowercase().fill_null("simple")
@@ -91,7 +95,7 @@ class Magento2(Adapter):
         )
         listings = frame.filter(~is_store_view & ~is_container)
         unit, assumed_from = resolve_unit(None, "weight", context, "lb")
-        decimal_comma = column_uses_decimal_comma(frame, names["price"]) if names["price"] else False
+        comma = decimal_comma(frame, names["price"], context)
         price_raw = col(names["price"])
         currency, assumed_currency = currency_expr(context, self, price=price_raw)
         first_category = (
@@ -104,10 +108,10 @@ class Magento2(Adapter):
             plain_text(col(names["name"]), single_line=True).alias("title"),
             plain_text(first_category, single_line=True).alias("category"),
             plain_text(pl.coalesce(col(names["description"]), col(names["short"]))).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
-            price_text(col(names["cost"]), decimal_comma=decimal_comma).alias("unit_cost"),
-            measure_text(col(names["weight"]), pl.lit(unit, pl.String), "weight", decimal_comma=decimal_comma)
+            price_text(col(names["cost"]), decimal_comma=comma).alias("unit_cost"),
+            measure_text(col(names["weight"]), pl.lit(unit, pl.String), "weight", decimal_comma=comma)
             .alias("weight_kg"),
             count_text(col(names["qty"])).alias("stock_qty"),
             pl.when(kind.is_in(["virtual", "downloadable"])).then(pl.lit("false")).alias("is_physical"),

@@ -45,6 +45,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     flag_is,
     original_values,
     present,
@@ -52,7 +53,6 @@ from xborder_pipeline.ingest.base import (
 from xborder_pipeline.ingest.errors import InputFileError
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     measure_text,
     plain_text,
@@ -195,6 +195,7 @@ class MappingAdapter(Adapter):
 
     name = "mapping"
     identify_by_title = False
+    reads_in_pieces = True  # each row on its own once the file's decimal commas are known
 
     def __init__(self, mapping: MappingFile) -> None:
         self.mapping = mapping
@@ -223,6 +224,13 @@ class MappingAdapter(Adapter):
             )
         return present(header.find(name) for name in wanted)
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        columns = self.mapping.columns
+        return present(
+            header.find(columns[target].column) for target in (*PRICE_FIELDS, *WEIGHT_FIELDS, *LENGTH_FIELDS)
+            if target in columns
+        )
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         mapping = self.mapping
         source = {target: header.find(spec.column) for target, spec in mapping.columns.items()}
@@ -230,9 +238,8 @@ class MappingAdapter(Adapter):
         def raw(target: str) -> pl.Expr:
             return col(source.get(target))
 
-        decimal_comma = any(
-            column_uses_decimal_comma(frame, source[target]) for target in (*PRICE_FIELDS, *WEIGHT_FIELDS,
-                                                                             *LENGTH_FIELDS)
+        comma = any(
+            decimal_comma(frame, source[target], context) for target in (*PRICE_FIELDS, *WEIGHT_FIELDS, *LENGTH_FIELDS)
             if source.get(target)
         )
         fields: dict[str, pl.Expr] = {}
@@ -244,7 +251,7 @@ class MappingAdapter(Adapter):
             fields[target] = plain_text(raw(target), single_line=True)
         fields["description"] = plain_text(raw("description"))
         for target in PRICE_FIELDS:
-            fields[target] = price_text(raw(target), decimal_comma=decimal_comma)
+            fields[target] = price_text(raw(target), decimal_comma=comma)
         price_raw = raw("price") if "price" in source else None
         currency, assumed = currency_expr(context, self, column=source.get("currency"), price=price_raw)
         fields["currency"] = currency
@@ -253,7 +260,7 @@ class MappingAdapter(Adapter):
             spec = mapping.columns.get(target)
             given = context.weight_unit if kind == "weight" else context.length_unit
             unit = (spec.unit if spec else None) or given or ("kg" if kind == "weight" else "cm")
-            fields[target] = measure_text(raw(target), pl.lit(unit, pl.String), kind, decimal_comma=decimal_comma)
+            fields[target] = measure_text(raw(target), pl.lit(unit, pl.String), kind, decimal_comma=comma)
         for target in COUNT_FIELDS:
             fields[target] = count_text(raw(target))
         physical = pl.lit(None, pl.String)

@@ -38,6 +38,7 @@ class Olist(Adapter):
     name = "olist"
     marketplace = "olist"
     default_currency = None
+    reads_in_pieces = True  # each row on its own; the category translations come from a small side file
 
     def detect(self, header: Header) -> bool:
         return header.has("product_id") and header.has("product_weight_g", "product_length_cm")
@@ -89,6 +90,7 @@ class OlistCategoryTranslation(Adapter):
 
     name = "olist_category_translation"
     marketplace = "olist"
+    reads_in_pieces = True
 
     def detect(self, header: Header) -> bool:
         return header.has("product_category_name") and header.has("product_category_name_english") and len(

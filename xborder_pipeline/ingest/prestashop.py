@@ -18,6 +18,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     flag_is,
     original_values,
     present,
@@ -26,7 +27,6 @@ from xborder_pipeline.ingest.base import (
 )
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     measure_text,
     plain_text,
@@ -37,6 +37,7 @@ from xborder_pipeline.ingest.text import (
 class PrestaShop(Adapter):
     name = "prestashop"
     marketplace = "prestashop"
+    reads_in_pieces = True
 
     def detect(self, header: Header) -> bool:
         return header.has("Name *", "Name") and (
@@ -69,18 +70,20 @@ class PrestaShop(Adapter):
         require(header, context.path, self.name, {"Name *": names["name"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        names = self._names(header)
+        return present([names[key] for key in ("price", "weight", "width")])
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
         weight_unit, weight_from = resolve_unit(names["weight"], "weight", context, "kg")
         length_unit, length_from = resolve_unit(names["width"], "length", context, "cm")
-        decimal_comma = any(
-            column_uses_decimal_comma(frame, names[key]) for key in ("price", "weight", "width") if names[key]
-        )
+        comma = any(decimal_comma(frame, names[key], context) for key in ("price", "weight", "width"))
         price_raw = col(names["price"])
         currency, assumed_currency = currency_expr(context, self, price=price_raw)
 
         def side(key: str) -> pl.Expr:
-            return measure_text(col(names[key]), pl.lit(length_unit, pl.String), "length", decimal_comma=decimal_comma)
+            return measure_text(col(names[key]), pl.lit(length_unit, pl.String), "length", decimal_comma=comma)
 
         records = frame.select(
             pl.col("_row"),
@@ -89,10 +92,10 @@ class PrestaShop(Adapter):
             plain_text(col(names["name"]), single_line=True).alias("title"),
             plain_text(col(names["categories"]).str.split(",").list.first(), single_line=True).alias("category"),
             plain_text(pl.coalesce(col(names["description"]), col(names["summary"]))).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
-            price_text(col(names["wholesale"]), decimal_comma=decimal_comma).alias("unit_cost"),
-            measure_text(col(names["weight"]), pl.lit(weight_unit, pl.String), "weight", decimal_comma=decimal_comma)
+            price_text(col(names["wholesale"]), decimal_comma=comma).alias("unit_cost"),
+            measure_text(col(names["weight"]), pl.lit(weight_unit, pl.String), "weight", decimal_comma=comma)
             .alias("weight_kg"),
             side("depth").alias("length_cm"),
             side("width").alias("width_cm"),

@@ -89,6 +89,10 @@ class Source:
         """
         yield self.table(header_index, columns)
 
+    def streams(self) -> bool:
+        """Whether `tables` reads the file in pieces (else it reads it whole, as `table`)."""
+        return False
+
 
 def container_of(path: Path) -> str:
     """What kind of file this is, from its first bytes, else its extension."""
@@ -276,10 +280,13 @@ class TextSource(Source):
                 raise InputFileError(self.path, "has no header row")
             return _collect(records, header, columns)
 
+    def streams(self) -> bool:
+        return self.path.stat().st_size > self.stream_over_bytes
+
     def tables(self, header_index: int, columns: list[str], batch_rows: int) -> Iterator[Table]:
         """Files up to `stream_over_bytes` in one piece (the fast reader); larger ones in chunks of
         `batch_rows` records from the exact reader, so that memory does not grow with the file."""
-        if self.path.stat().st_size <= self.stream_over_bytes:
+        if not self.streams():
             yield self.table(header_index, columns)
             return
         with self._open() as handle:
@@ -524,6 +531,9 @@ class FrameSource(Source):
 
     def table(self, header_index: int, columns: list[str]) -> Table:
         return self._table(self.raw, columns, first_number=1)
+
+    def streams(self) -> bool:
+        return self.container == "parquet"
 
     def tables(self, header_index: int, columns: list[str], batch_rows: int) -> Iterator[Table]:
         if self.container != "parquet":

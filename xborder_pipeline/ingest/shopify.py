@@ -22,6 +22,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     flag_is,
     original_values,
     present,
@@ -30,7 +31,6 @@ from xborder_pipeline.ingest.base import (
 )
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     measure_text,
     plain_text,
@@ -44,6 +44,9 @@ _PRODUCT_FIELDS = ("title", "body", "vendor", "category", "type", "tags", "gift_
 class Shopify(Adapter):
     name = "shopify"
     marketplace = "shopify"
+    # A product's rows (same Handle) are consecutive in Shopify's exports: pieces are cut between products.
+    reads_in_pieces = True
+    group_label = "product (Handle)"
 
     def detect(self, header: Header) -> bool:
         return header.has("Handle") and header.has("Variant SKU", "Variant Price", "Variant Grams")
@@ -81,6 +84,12 @@ class Shopify(Adapter):
         names = self._names(header)
         require(header, context.path, self.name, {"Handle": names["handle"]})
         return present(names.values())
+
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        return present([self._names(header)["price"]])
+
+    def group_column(self, header: Header) -> str | None:
+        return self._names(header)["handle"]
 
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
@@ -120,7 +129,7 @@ class Shopify(Adapter):
             pl.format("{} ({})", title, option_path.str.replace_all("/", " / ", literal=True))
         ).otherwise(title)
 
-        decimal_comma = column_uses_decimal_comma(frame, names["price"]) if names["price"] else False
+        comma = decimal_comma(frame, names["price"], context)
         price_raw = col(names["price"])
         currency, assumed_currency = currency_expr(context, self, price=price_raw)
         weight = self._weight(names, frame)
@@ -133,9 +142,9 @@ class Shopify(Adapter):
             title.alias("title"),
             plain_text(pl.coalesce(product["category"], product["type"]), single_line=True).alias("category"),
             plain_text(product["body"]).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
-            price_text(col(names["cost"]), decimal_comma=decimal_comma).alias("unit_cost"),
+            price_text(col(names["cost"]), decimal_comma=comma).alias("unit_cost"),
             weight.alias("weight_kg"),
             count_text(col(names["qty"])).alias("stock_qty"),
             pl.when(not_physical).then(pl.lit("false")).when(ships).then(pl.lit("true")).alias("is_physical"),

@@ -20,6 +20,8 @@ it, else the sale price, else the regular price; a price range (`12.69||151.5`) 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import polars as pl
 
 from xborder_pipeline.ingest.base import (
@@ -29,6 +31,7 @@ from xborder_pipeline.ingest.base import (
     Header,
     col,
     currency_expr,
+    decimal_comma,
     flag_is,
     original_values,
     present,
@@ -37,9 +40,9 @@ from xborder_pipeline.ingest.base import (
     skipped_where,
 )
 from xborder_pipeline.ingest.errors import InputFileError
+from xborder_pipeline.ingest.pieces import FileFacts, FileScan
 from xborder_pipeline.ingest.text import (
     blank_as_null,
-    column_uses_decimal_comma,
     count_text,
     measure_text,
     plain_text,
@@ -47,11 +50,15 @@ from xborder_pipeline.ingest.text import (
 )
 
 _INHERITED = ("weight", "length", "width", "height", "categories", "description", "short", "shipping_class")
+_UNIT_OPTIONS = {"weight": "--weight-unit (g, kg, lb, oz)", "length": "--length-unit (mm, cm, m, in)"}
 
 
 class _WooCommerce(Adapter):
     marketplace = "woocommerce"
     units_required = False
+    # Variations refer to parents anywhere in the file: in pieces, a survey first finds every parent
+    # reference and then the referenced rows' values (see `survey`).
+    reads_in_pieces = True
 
     def _names(self, header: Header) -> dict[str, str | None]:
         raise NotImplementedError
@@ -61,20 +68,62 @@ class _WooCommerce(Adapter):
         require(header, context.path, self.name, {"the product name": names["title"]})
         return present(names.values())
 
+    def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
+        names = self._names(header)
+        return present([names[key] for key in ("price", "sale", "regular")])
+
+    def survey(
+        self, read: Callable[[list[str]], Iterator[pl.DataFrame]], header: Header, context: Context
+    ) -> FileFacts:
+        """Decimal commas, units, and the parents variations refer to, for a file converted in pieces.
+
+        First pass: decimal commas, measurements without a unit (the same refusal as a whole file), and
+        every variation's parent reference. Second pass, when there are references: the referenced rows'
+        own values, first row per key, ids before SKUs, as `_inherit_from_parents` takes them from a
+        whole file. Memory follows the number of parents referenced, not the file.
+        """
+        names = self._names(header)
+        units = _units(names, context)
+        scan = FileScan(self.decimal_comma_columns(header, context))
+        measured = [name for kind in ("weight", "length") for name in _measured(names, kind)]
+        keys = [names[key] for key in ("type", "post_type", "parent", "parent_id", "id", "sku")]
+        unitless: set[str] = set()
+        found: list[pl.Series] = []
+        for frame in read(present([*scan.columns, *measured, *keys])):
+            scan.add(frame)
+            unitless |= _unitless_kinds(frame, names, units)
+            variations = frame.filter(_is_variation(names))
+            found.append(variations.select(_parent_ref(names)).to_series().drop_nulls().unique())
+        self._refuse_unitless(unitless, names, context)
+        references = pl.concat(found).unique() if found else pl.Series([], dtype=pl.String)
+        own_keys = _own_keys(names)
+        parents = None
+        if own_keys and (names["parent"] or names["parent_id"]) and not references.is_empty():
+            parents = _referenced_parents(read(present([names["id"], names["sku"], *(names[k] for k in _INHERITED)])),
+                                          names, references)
+        return scan.facts({"references": references, "parents": parents})
+
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         names = self._names(header)
-        units = {kind: resolve_unit(names[kind], "weight" if kind == "weight" else "length", context, None)
-                 for kind in ("weight", "length", "width", "height")}
-        self._check_units(frame, names, units, context)
+        units = _units(names, context)
+        facts = context.facts
+        if facts is None:
+            self._refuse_unitless(_unitless_kinds(frame, names, units), names, context)
 
         kind = col(names["type"]).str.to_lowercase().fill_null("")
-        post_type = col(names["post_type"]).str.to_lowercase().fill_null("")
-        is_variation = kind.str.contains(r"\bvariation\b") | (post_type == "product_variation")
         is_variable = kind.str.contains(r"\bvariable\b")
         is_grouped = kind.str.contains(r"\bgrouped\b")
-        frame = frame.with_columns(_parent_ref(names).alias("_parent_ref"), is_variation.alias("_is_variation"))
-        frame = _inherit_from_parents(frame, names)
-        references = frame.filter(pl.col("_is_variation")).get_column("_parent_ref").drop_nulls()
+        frame = frame.with_columns(_parent_ref(names).alias("_parent_ref"), _is_variation(names).alias("_is_variation"))
+        if facts is None:
+            frame = _inherit_from_parents(frame, names)
+            references = frame.filter(pl.col("_is_variation")).get_column("_parent_ref").drop_nulls()
+        else:
+            parents = facts.extra["parents"]
+            frame = _inherit_from_parents(frame, names, parents if isinstance(parents, pl.DataFrame) else None,
+                                          surveyed=True)
+            references = facts.extra["references"]
+            assert isinstance(references, pl.Series)
+        is_variation = pl.col("_is_variation")
         own_keys = _own_keys(names)
         has_variations = pl.any_horizontal(key.is_in(references.implode()) for key in own_keys) if own_keys else False
         skip_variable = is_variable & ~is_variation & has_variations
@@ -91,8 +140,7 @@ class _WooCommerce(Adapter):
         )
         listings = frame.filter(~is_grouped & ~skip_variable)
 
-        decimal_comma = any(column_uses_decimal_comma(frame, names[key]) for key in ("price", "sale", "regular")
-                            if names[key])
+        comma = any(decimal_comma(frame, names[key], context) for key in ("price", "sale", "regular"))
         price_raw = pl.coalesce(col(names["price"]), col(names["sale"]), col(names["regular"]))
         currency, assumed_currency = currency_expr(context, self, price=price_raw)
         not_physical = (
@@ -103,7 +151,7 @@ class _WooCommerce(Adapter):
         measures = {
             key: measure_text(
                 pl.col(f"_{key}"), pl.lit(units[key][0], pl.String), "weight" if key == "weight" else "length",
-                decimal_comma=decimal_comma,
+                decimal_comma=comma,
             )
             for key in ("weight", "length", "width", "height")
         }
@@ -119,7 +167,7 @@ class _WooCommerce(Adapter):
             plain_text(col(names["title"]), single_line=True).alias("title"),
             plain_text(pl.col("_categories"), single_line=True).alias("category"),
             plain_text(pl.coalesce(pl.col("_description"), pl.col("_short"))).alias("description"),
-            price_text(price_raw, decimal_comma=decimal_comma).alias("price"),
+            price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
             measures["weight"].alias("weight_kg"),
             measures["length"].alias("length_cm"),
@@ -136,25 +184,10 @@ class _WooCommerce(Adapter):
         )
         return Converted(records=records, skipped=skipped)
 
-    def _check_units(
-        self,
-        frame: pl.DataFrame,
-        names: dict[str, str | None],
-        units: dict[str, tuple[str | None, str | None]],
-        context: Context,
-    ) -> None:
+    def _refuse_unitless(self, kinds: set[str], names: dict[str, str | None], context: Context) -> None:
         """An InputFileError when measurements are present but their unit is not known."""
-        lacking: list[str] = []
-        options: list[str] = []
-        for key, option in (("weight", "--weight-unit (g, kg, lb, oz)"), ("length", "--length-unit (mm, cm, m, in)")):
-            measured = [names[k] for k in ((key,) if key == "weight" else ("length", "width", "height")) if names[k]]
-            if not measured or units[key][0] is not None:
-                continue
-            values = pl.concat([frame.get_column(name) for name in measured]).drop_nulls()
-            if values.filter(~values.str.contains(r"^[0.,\s]+$")).len() == 0:
-                continue  # only blanks and zeros: no unit needed
-            lacking += measured
-            options.append(option)
+        lacking = [name for kind in ("weight", "length") if kind in kinds for name in _measured(names, kind)]
+        options = [_UNIT_OPTIONS[kind] for kind in ("weight", "length") if kind in kinds]
         if lacking:
             raise InputFileError(
                 context.path,
@@ -162,6 +195,37 @@ class _WooCommerce(Adapter):
                 f"cannot be guessed; pass {' and '.join(options)}, or a mapping file with weight_unit and "
                 "length_unit (see docs/adapters.md)",
             )
+
+
+def _units(names: dict[str, str | None], context: Context) -> dict[str, tuple[str | None, str | None]]:
+    return {kind: resolve_unit(names[kind], "weight" if kind == "weight" else "length", context, None)
+            for kind in ("weight", "length", "width", "height")}
+
+
+def _measured(names: dict[str, str | None], kind: str) -> list[str]:
+    """The columns holding a weight (kind `weight`) or a side of the box (kind `length`)."""
+    return [name for key in ((kind,) if kind == "weight" else ("length", "width", "height")) if (name := names[key])]
+
+
+def _unitless_kinds(
+    frame: pl.DataFrame, names: dict[str, str | None], units: dict[str, tuple[str | None, str | None]]
+) -> set[str]:
+    """`weight`, `length`: the kinds of measurement present (not only blanks and zeros) whose unit is unknown."""
+    kinds: set[str] = set()
+    for kind in ("weight", "length"):
+        measured = _measured(names, kind)
+        if not measured or units[kind][0] is not None:
+            continue
+        values = pl.concat([frame.get_column(name) for name in measured]).drop_nulls()
+        if values.filter(~values.str.contains(r"^[0.,\s]+$")).len() > 0:
+            kinds.add(kind)
+    return kinds
+
+
+def _is_variation(names: dict[str, str | None]) -> pl.Expr:
+    kind = col(names["type"]).str.to_lowercase().fill_null("")
+    post_type = col(names["post_type"]).str.to_lowercase().fill_null("")
+    return kind.str.contains(r"\bvariation\b") | (post_type == "product_variation")
 
 
 def _parent_ref(names: dict[str, str | None]) -> pl.Expr:
@@ -181,16 +245,55 @@ def _own_keys(names: dict[str, str | None]) -> list[pl.Expr]:
     return keys
 
 
-def _inherit_from_parents(frame: pl.DataFrame, names: dict[str, str | None]) -> pl.DataFrame:
-    """`_weight`, `_categories`, ...: the row's own value, else (for a variation) its parent's."""
-    own = frame.with_columns(col(names[key]).alias(f"_{key}") for key in _INHERITED)
+def _own_values(frame: pl.DataFrame, names: dict[str, str | None]) -> pl.DataFrame:
+    return frame.with_columns(col(names[key]).alias(f"_{key}") for key in _INHERITED)
+
+
+def _parent_values(own: pl.DataFrame, key: pl.Expr) -> pl.DataFrame:
+    """Each row's inheritable values under one of its keys (`id:44` or its SKU), first row per key."""
+    return own.select(key.alias("_key"), *(pl.col(f"_{k}").alias(f"_parent_{k}") for k in _INHERITED)).filter(
+        pl.col("_key").is_not_null()
+    ).unique(subset="_key", keep="first", maintain_order=True)
+
+
+def _referenced_parents(
+    pieces: Iterator[pl.DataFrame], names: dict[str, str | None], references: pl.Series
+) -> pl.DataFrame | None:
+    """The rows variations refer to, as `_inherit_from_parents` finds them in a whole file."""
+    keys = _own_keys(names)
+    found: list[pl.DataFrame | None] = [None] * len(keys)
+    wanted = references.implode()
+    for piece in pieces:
+        own = _own_values(piece, names)
+        for position, key in enumerate(keys):
+            values = _parent_values(own, key).filter(pl.col("_key").is_in(wanted))
+            earlier = found[position]
+            if earlier is not None:
+                values = values.filter(~pl.col("_key").is_in(earlier.get_column("_key").implode()))
+            found[position] = values if earlier is None else pl.concat([earlier, values], how="vertical")
+    frames = [frame for frame in found if frame is not None]
+    if not frames:
+        return None
+    return pl.concat(frames, how="vertical").unique(subset="_key", keep="first", maintain_order=True)
+
+
+def _inherit_from_parents(
+    frame: pl.DataFrame, names: dict[str, str | None], parents: pl.DataFrame | None = None, surveyed: bool = False
+) -> pl.DataFrame:
+    """`_weight`, `_categories`, ...: the row's own value, else (for a variation) its parent's.
+
+    The parents come from the frame itself (a whole file), or from the survey of a file read in pieces.
+    """
+    own = _own_values(frame, names)
     keys = _own_keys(names)
     if not keys or not (names["parent"] or names["parent_id"]) or not own.get_column("_is_variation").any():
         return own
-    parents = pl.concat(
-        [own.select(key.alias("_key"), *(pl.col(f"_{k}").alias(f"_parent_{k}") for k in _INHERITED)) for key in keys],
-        how="vertical",
-    ).filter(pl.col("_key").is_not_null()).unique(subset="_key", keep="first", maintain_order=True)
+    if not surveyed:
+        parents = pl.concat([_parent_values(own, key) for key in keys], how="vertical").unique(
+            subset="_key", keep="first", maintain_order=True
+        )
+    if parents is None:
+        return own
     joined = own.join(parents, left_on="_parent_ref", right_on="_key", how="left", maintain_order="left")
     return joined.with_columns(
         pl.when(pl.col("_is_variation")).then(pl.coalesce(pl.col(f"_{k}"), pl.col(f"_parent_{k}")))
