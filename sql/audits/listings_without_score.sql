@@ -1,6 +1,17 @@
--- audit: returns listings of run $run_id with no current score of that run, or scores of that run with
--- no listing of that run (must return no rows).
-select coalesce(l.listing_id, s.listing_id) as listing_id
-from (select listing_id from listings where run_id = $run_id) as l
-full outer join (select listing_id from listing_scores where run_id = $run_id) as s using (listing_id)
-where l.listing_id is null or s.listing_id is null;
+-- audit: returns a sign when the listings run $run_id wrote are not exactly the listings it scored
+-- (must return no rows): a listing without a score, a score without a listing, or either twice.
+-- Compared as multisets of listing_id by count and fingerprint (the sum of a 64-bit hash of each id), as
+-- in listing_channel_costs_complete.sql: running sums, where a join would hold every id of the run.
+with written as (
+    select count(*) as listings, coalesce(sum(hash(listing_id)::hugeint), 0) as fingerprint
+    from listings
+    where run_id = $run_id
+),
+scored as (
+    select count(*) as listings, coalesce(sum(hash(listing_id)::hugeint), 0) as fingerprint
+    from listing_scores
+    where run_id = $run_id
+)
+select w.listings as listings_written, s.listings as listings_scored
+from written as w, scored as s
+where w.listings <> s.listings or w.fingerprint <> s.fingerprint;

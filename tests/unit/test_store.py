@@ -194,3 +194,64 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path: Path, 
     rows = query(db, "select listing_id, run_id, suitability_band from listing_scores order by listing_id")
     assert rows.rows()[0] == ("L-1", "run-1", rows["suitability_band"][0])
     assert ("OLD-1", "run-0", None) in rows.rows()
+
+
+def _l1_copied_over_l2(frame: pl.DataFrame) -> pl.DataFrame:
+    """One channel's row of L-2 replaced by L-1's: the same count, the wrong listings."""
+    channel = frame["channel"][0]
+    copy = frame.filter((pl.col("listing_id") == "L-1") & (pl.col("channel") == channel))
+    return pl.concat([frame.filter(~((pl.col("listing_id") == "L-2") & (pl.col("channel") == channel))), copy])
+
+
+CHANNEL_COST_DEFECTS = {
+    "a listing twice in a channel, another missing": (_l1_copied_over_l2, "listing_channel_costs_complete"),
+    "a channel row missing": (lambda frame: frame.slice(1), "listing_channel_costs_complete"),
+    "every channel of a listing recommended": (
+        lambda frame: frame.with_columns(is_recommended=pl.col("is_recommended") | (pl.col("listing_id") == "L-1")),
+        "listing_channel_costs_recommended",
+    ),
+    "a recommended channel that is not eligible": (
+        lambda frame: frame.with_columns(eligible=pl.col("eligible") & ~pl.col("is_recommended")),
+        "listing_channel_costs_recommended",
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", CHANNEL_COST_DEFECTS)
+def test_channel_cost_rows_that_break_the_stores_rules_roll_the_run_back(tmp_path: Path, settings, defect) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+    broken = _scored_run(tmp_path, settings, [{}, {}], "run-2")
+    assert broken["channel_costs"].filter(pl.col("is_recommended")).height == 2  # both have a channel
+    change, audit = CHANNEL_COST_DEFECTS[defect]
+    broken["channel_costs"] = change(broken["channel_costs"])
+
+    with pytest.raises(AuditFailed, match=audit):
+        write_run(db, **broken)
+
+    assert _count(db, "pipeline_runs") == 1
+    assert query(db, "select distinct run_id from listing_channel_costs")["run_id"].to_list() == ["run-1"]
+
+
+def test_channel_rows_left_from_an_earlier_run_roll_the_run_back(tmp_path: Path, settings, monkeypatch) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+    replace = database._replace_current_rows
+
+    def forgetting_old_channel_rows(connection, table, incoming, stamps):
+        if table != "listing_channel_costs":
+            return replace(connection, table, incoming, stamps)
+        return database._append(connection, table, incoming, stamps)
+
+    monkeypatch.setattr(database, "_replace_current_rows", forgetting_old_channel_rows)
+    with pytest.raises(AuditFailed, match="listing_channel_costs_replaced"):
+        write_run(db, **_scored_run(tmp_path, settings, [{}], "run-2"))
+
+
+def test_a_listing_written_without_its_score_rolls_the_run_back(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    broken = _scored_run(tmp_path, settings, [{}, {}], "run-1")
+    broken["listings"] = pl.concat([broken["listings"].head(1), broken["listings"].head(1)])  # L-1 twice, no L-2
+
+    with pytest.raises(AuditFailed, match="listings_without_score"):
+        write_run(db, **broken)
