@@ -142,6 +142,8 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
         partition.path, options, mapping, piece_rows=batch_rows,
         stream_over_bytes=settings.run.stream_files_over_mb * 1_000_000,
         max_field_chars=int(settings.limits.max_field_mb * (1 << 20)),
+        max_whole_file_bytes=settings.limits.max_whole_file_mb * 1_000_000,
+        max_xlsx_bytes=settings.limits.max_xlsx_mb * 1_000_000,
     )
     batch = 0
     for piece in pieces:

@@ -73,6 +73,8 @@ class PlausibilityLimits(_Section):
     max_side_cm: float = Field(gt=0)
     max_text_chars: int = Field(gt=0)
     max_field_mb: float = Field(gt=0.0)
+    max_whole_file_mb: float = Field(gt=0.0)
+    max_xlsx_mb: float = Field(gt=0.0)
 
 
 class PostalLimits(_Section):
