@@ -169,15 +169,23 @@ def summarise_stored_run(
     )
     top_changes = query(
         db_path,
+        # The ten changes first, then their titles: joining every change of a large run to `listings`
+        # held all their titles (5 GB at 30M listings).
         """
-        select c.listing_id, l.title, c.previous_suitability_band, c.new_suitability_band,
-               c.previous_warehouse_flag, c.new_warehouse_flag, c.previous_suitability_score,
-               c.new_suitability_score
-        from score_changes as c left join listings as l using (listing_id)
-        where c.run_id = $run
-        order by c.change_kind, abs(c.new_suitability_score - c.previous_suitability_score) desc nulls last,
-                 c.listing_id
-        limit 10
+        with top as (
+            select listing_id, change_kind, previous_suitability_band, new_suitability_band,
+                   previous_warehouse_flag, new_warehouse_flag, previous_suitability_score, new_suitability_score
+            from score_changes
+            where run_id = $run
+            order by change_kind, abs(new_suitability_score - previous_suitability_score) desc nulls last, listing_id
+            limit 10
+        )
+        select top.listing_id, l.title, top.previous_suitability_band, top.new_suitability_band,
+               top.previous_warehouse_flag, top.new_warehouse_flag, top.previous_suitability_score,
+               top.new_suitability_score
+        from top left join listings as l using (listing_id)
+        order by top.change_kind, abs(top.new_suitability_score - top.previous_suitability_score) desc nulls last,
+                 top.listing_id
         """,
         run,
     ).to_dicts()
