@@ -196,7 +196,7 @@ def _input_batches(path: Path, batch_rows: int):
     import pyarrow.parquet as pq
 
     if path.suffix == ".parquet":
-        yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+        yield from pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=batch_rows)  # see ingest/reading.py
         return
     reader = pv.open_csv(
         path,

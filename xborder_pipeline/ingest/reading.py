@@ -503,7 +503,9 @@ class FrameSource(Source):
             import pyarrow.parquet as pq
 
             try:
-                self._parquet = pq.ParquetFile(path)
+                # Without pre-buffering: with it, pyarrow keeps every record batch's buffers for the
+                # reader's life (955 MB after 120 row groups of 250k listings; 106 MB without).
+                self._parquet = pq.ParquetFile(path, pre_buffer=False)
             except Exception as error:  # pyarrow raises several error types for a broken file
                 raise InputFileError(path, f"cannot be read as parquet: {_first_line(error)}") from None
             self._columns = list(self._parquet.schema_arrow.names)
