@@ -81,11 +81,12 @@ def main() -> int:
     parser.add_argument("--input", type=Path, required=True)
     arguments = parser.parse_args()
 
+    from xborder_pipeline.features.keywords import keyword_pattern, listing_text, without_phrases
+
     from xborder_pipeline.codes import codes_where
     from xborder_pipeline.config import load_settings
     from xborder_pipeline.features import dangerous_goods, fragility, with_listing_features
     from xborder_pipeline.features.fba import load_fba_card
-    from xborder_pipeline.features.keywords import keyword_pattern, listing_text, without_phrases
     from xborder_pipeline.features.shipping import chargeable_weight_on, ineligible_reasons
     from xborder_pipeline.ingest import IngestOptions, read_listings
     from xborder_pipeline.scoring import with_scores

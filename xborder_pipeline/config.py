@@ -91,7 +91,7 @@ class RateBand(_Section):
 
 
 MARKETS = ("US", "EU", "GB")
-GOODS_CLASSES = ("battery", "loose_battery", "liquid", "powder", "magnet", "aerosol_or_flammable")
+GOODS_CLASSES = ("battery", "loose_battery", "liquid", "powder", "magnet", "aerosol_or_flammable", "restricted")
 
 
 class Channel(_Section):
@@ -155,33 +155,41 @@ class Destinations(_Section):
     by_marketplace: dict[str, str] = {}
 
 
-class KeywordFamily(_Section):
-    name: str
-    score: float = Field(ge=0.0, le=1.0)
-    keywords: list[str] = Field(min_length=1)
+TRAIT_LANGUAGES = ("en", "zh", "it", "de", "fr", "es", "pt", "nl", "pl", "sv")
 
 
-class FragilitySettings(_Section):
-    fragile_min_score: float = Field(ge=0.0, le=1.0)
-    description_weight: float = Field(ge=0.0, le=1.0)
-    exclude: list[str]
+class TraitRules(_Section):
+    """The evidence for one trait: terms by language, product types, category terms, description terms,
+    excluded phrases and veto words (see features/traits.py for how each field counts)."""
+
+    keywords: dict[str, list[str]] = {}  # language -> terms, evidence in title, category and attributes
+    types: dict[str, list[str]] = {}  # language -> product types, cancelled by a veto word
+    category: list[str] = []  # terms that are evidence in the category only (slugs, taxonomy names)
+    description: dict[str, list[str]] = {}  # language -> terms strong enough to count in the description
+    exclude: list[str] = []  # phrases that are no evidence ("no battery", "magnetic ballast")
+    veto: list[str] = []  # words in the title or category that cancel type and volume evidence
+    source: str = ""
+
+    @field_validator("keywords", "types", "description")
+    @classmethod
+    def _known_languages(cls, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(terms) - set(TRAIT_LANGUAGES)
+        if unknown:
+            raise ValueError(f"unknown language(s) {sorted(unknown)}; known: {', '.join(TRAIT_LANGUAGES)}")
+        return terms
+
+
+class TraitSettings(_Section):
+    description_weight: float = Field(ge=0.0, le=1.0)  # fragility_score of fragility found only in a description
     source: str
-    families: list[KeywordFamily] = Field(min_length=1)
-
-
-class KeywordList(_Section):
-    keywords: list[str] = Field(min_length=1)
-    exclude: list[str] = []
-
-
-class DangerousGoodsSettings(_Section):
-    source: str
-    battery: KeywordList
-    loose_battery: KeywordList
-    liquid: KeywordList
-    powder: KeywordList
-    magnet: KeywordList
-    aerosol_or_flammable: KeywordList
+    fragile: TraitRules
+    liquid: TraitRules
+    battery: TraitRules
+    loose_battery: TraitRules
+    powder: TraitRules
+    magnet: TraitRules
+    aerosol_or_flammable: TraitRules
+    restricted: dict[str, TraitRules]  # by kind: goods shippers refuse from China
 
 
 class ScoringSettings(_Section):
@@ -260,8 +268,7 @@ class Settings(_Section):
     destinations: Destinations
     markets: dict[str, Market]
     channels: dict[str, Channel]
-    fragility: FragilitySettings
-    dangerous_goods: DangerousGoodsSettings
+    traits: TraitSettings
     scoring: ScoringSettings
     warehouse: WarehouseSettings
     data_quality: DataQualitySettings

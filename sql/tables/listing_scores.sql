@@ -20,6 +20,9 @@ create table if not exists listing_scores (
     is_powder                 boolean not null,
     has_magnet                boolean not null,
     is_aerosol_or_flammable   boolean not null,
+    is_restricted             boolean,          -- goods a shipper refuses from China (restricted_kind says which)
+    restricted_kind           varchar,          -- seeds_and_plants | cannabis | food_and_supplements | ...
+    trait_evidence            varchar[],        -- why each trait is set: liquid:volume:23l, fragile:keyword:it:ceramica
     price_usd                 double,
     unit_cost_usd             double,
     months_of_cover           double,

@@ -11,7 +11,7 @@ from typing import TypeVar
 import polars as pl
 
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import dangerous_goods, dimensions, fragility, price, shipping
+from xborder_pipeline.features import dimensions, price, shipping, traits
 from xborder_pipeline.features.fba import FbaCard, load_fba_card, with_fba_features
 from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
 
@@ -29,10 +29,13 @@ def with_listing_features(
     """
     card = fba_card or load_fba_card(settings.fba.card or None)
     divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
-    if "is_physical" not in listings.collect_schema().names():
+    present = listings.collect_schema().names()
+    if "is_physical" not in present:
         listings = listings.with_columns(is_physical=pl.lit(None, pl.Boolean))  # missing means physical
+    if "attributes" not in present:
+        listings = listings.with_columns(attributes=pl.lit(None, pl.String))  # materials, tags: none given
     listings = _with_shared_boxes(listings, shared_boxes)
-    measured = listings.with_columns(
+    measured = traits.with_traits(listings, settings.traits).with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
         longest_side_cm=dimensions.longest_side_cm(),
@@ -40,17 +43,10 @@ def with_listing_features(
         length_plus_girth_cm=dimensions.length_plus_girth_cm(),
         volume_m3=dimensions.volume_m3(),
         density_kg_per_m3=dimensions.density_kg_per_m3(),
-        fragility_score=fragility.fragility_score(settings.fragility),
-        has_battery=dangerous_goods.has_battery(settings.dangerous_goods),
-        is_loose_battery=dangerous_goods.is_loose_battery(settings.dangerous_goods),
-        is_liquid=dangerous_goods.is_liquid(settings.dangerous_goods),
-        is_powder=dangerous_goods.is_powder(settings.dangerous_goods),
-        has_magnet=dangerous_goods.has_magnet(settings.dangerous_goods),
-        is_aerosol_or_flammable=dangerous_goods.is_aerosol_or_flammable(settings.dangerous_goods),
         price_usd=price.price_usd(settings.fx),
         unit_cost_usd=price.unit_cost_usd(settings.fx),
         months_of_cover=_months_of_cover(),
-    ).with_columns(is_fragile=fragility.is_fragile(settings.fragility))
+    )
     with_fba = with_fba_features(measured, card)
     costed = shipping.with_cheapest_channel(shipping.with_channel_costs(with_fba, settings), settings)
     margined = costed.with_columns(

@@ -26,6 +26,7 @@ GOODS_FLAGS: dict[str, str] = {
     "powder": "is_powder",
     "magnet": "has_magnet",
     "aerosol_or_flammable": "is_aerosol_or_flammable",
+    "restricted": "is_restricted",
 }
 CHANNEL_FIELDS: tuple[str, ...] = (
     "ineligible_reasons",

@@ -24,6 +24,12 @@ REASONS: tuple[Reason, ...] = (
         "A digital download, service or fee item: nothing to ship, so no channel, cost or warehouse applies.",
     ),
     Reason(
+        "RESTRICTED_GOODS",
+        "suitability",
+        "Goods a shipper refuses from China (seeds and live plants, cannabis products, food and supplements "
+        "needing permits, tobacco and vapes, knives and weapons): see restricted_kind and trait_evidence.",
+    ),
+    Reason(
         "NO_DIRECT_PARCEL_CHANNEL",
         "suitability",
         "No direct channel will carry it (too heavy, too large or refused goods on every one): see channel_costs.",
@@ -98,6 +104,11 @@ REASONS: tuple[Reason, ...] = (
         "WAREHOUSE_TRAITS_REFUSED_BY_POST",
         "warehouse",
         "Refused or restricted by post; sea freight to a warehouse can carry it.",
+    ),
+    Reason(
+        "WAREHOUSE_RESTRICTED_GOODS",
+        "warehouse",
+        "Restricted goods (restricted_kind): freight to a warehouse is refused too, so no warehouse is recommended.",
     ),
     Reason(
         "NO_DEMAND_EVIDENCE",
@@ -180,6 +191,7 @@ CHANNEL_REASONS: tuple[Reason, ...] = (
     Reason("REFUSES_POWDER", "channel", "The channel carries no powders."),
     Reason("REFUSES_MAGNET", "channel", "The channel carries no magnets."),
     Reason("REFUSES_AEROSOL_OR_FLAMMABLE", "channel", "The channel carries no aerosols or flammables."),
+    Reason("REFUSES_RESTRICTED", "channel", "The channel carries no restricted goods (see restricted_kind)."),
 )
 ALL_REASONS: tuple[Reason, ...] = REASONS + TRADE_REASONS + CHANNEL_REASONS
 

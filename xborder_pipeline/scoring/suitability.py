@@ -15,6 +15,7 @@ def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
     ratio = pl.col("logistics_cost_ratio")
     physical = is_physical_goods()
     shipping_conditions = {
+        "RESTRICTED_GOODS": pl.col("is_restricted"),
         "NO_DIRECT_PARCEL_CHANNEL": pl.col("recommended_channel").is_null()
         & pl.col("chargeable_weight_kg").is_not_null(),
         "SHIPPING_EXCEEDS_PRICE": ratio > scoring.logistics_cost_ratio_prohibitive,

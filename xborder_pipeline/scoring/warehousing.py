@@ -63,7 +63,9 @@ def warehouse_flag(settings: Settings) -> pl.Expr:
     favours = pays | _any_of(warehouse_trait_conditions(settings))
     demand_proven = ~_any_of(demand_shortfall_conditions(settings))
     return (
-        pl.when(pays & demand_proven)
+        pl.when(pl.col("is_restricted").fill_null(False))
+        .then(pl.lit("not_recommended"))
+        .when(pays & demand_proven)
         .then(pl.lit("recommended"))
         .when(favours & ~demand_proven)
         .then(pl.lit("candidate_unproven_demand"))
@@ -79,8 +81,10 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
     favours = pays | _any_of(traits)
     physical = is_physical_goods()
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
+    restricted = physical & pl.col("is_restricted")
     return codes_where(
         {
+            "WAREHOUSE_RESTRICTED_GOODS": restricted,
             **economics,
             **traits,
             **shortfalls,
