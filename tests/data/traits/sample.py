@@ -38,11 +38,14 @@ EXPORTS: list[tuple[str, dict[str, str], int, int]] = [
     ("prestashop_sample/products_import.csv", {}, 1_000, 0),
     ("shopify_template/product_template.csv", {}, 1_000, 0),
 ]
+# Larger quotas for one hint in one export, where a trait is rare elsewhere: battery-powered meters and
+# timers are few, so the Shopify twin contributes more of them.
+HINT_QUOTAS: dict[tuple[str, str], int] = {("hmoonhydro_shopify/products_export_1.csv", "battery"): 20}
 # Olist has no titles: categories (as the adapter names them) where the category decides a trait or
 # tests one, and how many records to draw from each; then a few from all the others.
 OLIST = "olist_kaggle/olist_products_dataset.csv"
 OLIST_CATEGORIES: dict[str, int] = {
-    "perfumery": 45, "audio": 35, "watches_gifts": 14, "food_drink": 6, "drinks": 6, "food": 5,
+    "perfumery": 45, "audio": 35, "watches_gifts": 22, "food_drink": 6, "drinks": 6, "food": 5,
     "flowers": 5, "housewares": 6, "health_beauty": 6, "telephony": 6, "electronics": 5,
 }
 OLIST_OTHERS = 16
@@ -82,10 +85,11 @@ def draw(exports_dir: Path) -> pl.DataFrame:
         ).str.to_lowercase()
         chosen = records.head(random_count).with_columns(stratum=pl.lit("random"))
         for hint, pattern in HINTS.items():
-            if hint_count == 0:
+            quota = HINT_QUOTAS.get((export, hint), hint_count)
+            if quota == 0:
                 continue
             rest = records.filter(~pl.col("source_row").is_in(chosen["source_row"].to_list()))
-            matches = rest.filter(text.str.contains(pattern)).head(hint_count)
+            matches = rest.filter(text.str.contains(pattern)).head(quota)
             chosen = pl.concat([chosen, matches.with_columns(stratum=pl.lit(f"hint:{hint}"))])
         picked.append(chosen.with_columns(export=pl.lit(export)))
 
