@@ -123,3 +123,12 @@ def test_undefined_figures_are_none_not_zero_or_one(benchmark: ModuleType) -> No
 def test_the_benchmark_says_where_the_exports_should_be(tmp_path, benchmark, capsys) -> None:
     assert benchmark.main(["--exports", str(tmp_path / "absent")]) == 2
     assert "the real exports are not at" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason=f"the shared real exports are not here ({EXPORTS}); draw not checked")
+def test_the_labelled_listings_are_exactly_the_seeded_draw(rows: list[dict[str, str]]) -> None:
+    drawn = _load(TRAITS_DIR / "sample.py").draw(EXPORTS)
+
+    assert set(zip(drawn["export"].to_list(), drawn["key"].to_list(), strict=True)) == {
+        (row["export"], int(row["key"])) for row in rows
+    }
