@@ -167,7 +167,8 @@ class TraitRules(_Section):
     category: list[str] = []  # terms that are evidence in the category only (slugs, taxonomy names)
     description: dict[str, list[str]] = {}  # language -> terms strong enough to count in the description
     exclude: list[str] = []  # phrases that are no evidence ("no battery", "magnetic ballast")
-    veto: list[str] = []  # words in the title or category that cancel type and volume evidence
+    veto: list[str] = []  # words in the title that cancel type and volume evidence
+    category_veto: list[str] = []  # words in the category that cancel type and volume evidence ("Books")
     source: str = ""
 
     @field_validator("keywords", "types", "description")

@@ -64,7 +64,7 @@ _FLOW_RATE = (
 )
 _VOLUME = (
     rf"{_NUMBER}\s?-?\s?(?:ml|millilit(?:er|re)s?|cl|l|lt|ltr|lit(?:er|re)s?|gal|gallons?|qt|quarts?"
-    rf"|fl\.?\s?oz|fluid\s?ounces?|oz\.?\s?fl)\b"
+    rf"|fl\.?\s?oz|fluid\s?ounces?|oz\.?\s?fl|oz|pt|pints?)\b"
 )
 _CAPACITY = rf"{_NUMBER}\s?(?:mah|wh)\b"
 MEASURE_PATTERN = f"{_WORD}(?:{_FLOW_RATE}|{_VOLUME}|{_CAPACITY})"
@@ -92,7 +92,16 @@ def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
             .alias(_EVIDENCE)
         )
     found = found.with_columns(evidence.str.replace_all(f"[a-z_/]+:veto:[^{_SEPARATOR}]*", "").alias(_EVIDENCE))
-    return found.with_columns(**trait_columns(settings, evidence)).drop(_EVIDENCE)
+    found = found.with_columns(**trait_columns(settings, evidence)).drop(_EVIDENCE)
+    if "is_physical" in found.collect_schema().names():
+        # a digital download, a service or a fee is never shipped: nothing about it is fragile or dangerous
+        physical = pl.col("is_physical").fill_null(True)
+        found = found.with_columns(
+            *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted")),
+            fragility_score=pl.when(physical).then(pl.col("fragility_score")).otherwise(0.0),
+            restricted_kind=pl.when(physical).then(pl.col("restricted_kind")),
+        )
+    return found
 
 
 def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Expr]:
@@ -198,8 +207,9 @@ def field_vocabulary(settings: TraitSettings, field: str) -> FieldVocabulary:
                 for term in rules.category:
                     for form in _forms(term, "en"):
                         add(form, f"{trait}:category:{term.lower()}", "en")
-            if field == TITLE:
-                for term in rules.veto:
+            vetoes = rules.veto if field == TITLE else rules.category_veto if field == CATEGORY else []
+            if vetoes:
+                for term in vetoes:
                     for form in _forms(term, _language_of(term)):
                         add(form, f"{trait}:veto:{term.lower()}", _language_of(term))
         for term in rules.exclude:
