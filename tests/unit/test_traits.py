@@ -239,3 +239,28 @@ def test_an_unknown_language_is_refused(tmp_path) -> None:
 
     with pytest.raises(ConfigError, match="unknown language"):
         load_settings(custom)
+
+
+def test_goods_that_are_never_shipped_carry_no_trait(settings) -> None:
+    frame = pl.DataFrame(
+        {"title": ["Glass cabinet plans (PDF download)"], "is_physical": [False]},
+    ).with_columns(**{column: pl.lit(None, pl.String) for column in TEXT[1:]})
+
+    listing = with_traits(frame, settings.traits).row(0, named=True)
+
+    assert not any(listing[flag] for flag in FLAGS)
+    assert listing["trait_evidence"] == []
+
+
+def test_a_restricted_kind_can_be_added_in_config(tmp_path) -> None:
+    custom = tmp_path / "custom.toml"
+    custom.write_text('[traits.restricted.fireworks]\nkeywords.en = ["sparkler"]\n', encoding="utf-8")
+
+    listing = found(load_settings(custom), title="Wedding sparklers, 20 pack")
+
+    assert listing["is_restricted"] and listing["restricted_kind"] == "fireworks"
+
+
+def test_an_exclusion_does_not_swallow_a_veto(settings) -> None:
+    assert not found(settings, title="4.76 Gallon Bucket - No Handle")["is_liquid"]
+    assert not found(settings, title="Cannabis Grower's Handbook")["is_restricted"]

@@ -100,6 +100,7 @@ def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
             *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted")),
             fragility_score=pl.when(physical).then(pl.col("fragility_score")).otherwise(0.0),
             restricted_kind=pl.when(physical).then(pl.col("restricted_kind")),
+            trait_evidence=pl.when(physical).then(pl.col("trait_evidence")).otherwise(pl.lit([], pl.List(pl.String))),
         )
     return found
 
