@@ -414,7 +414,7 @@ def fx_update(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Config file to write the [fx] rates into (created, or its fx block replaced; "
+        typer.Option("--out", help="Config file to write the fx rates into (created, or its fx block replaced; "
                      "the rest of the file is kept). Default: $XBORDER_CONFIG, else ./xborder.toml.",
                      show_default=False),
     ] = None,
@@ -441,6 +441,8 @@ def fx_update(
         fx = write_fx_config(rates, target, datetime.now(UTC).date())
     except RatesFileError as error:
         raise _fail(str(error), EXIT_USAGE) from None
+    except OSError as error:
+        raise _fail(f"cannot write {target}: {error}", EXIT_RUN_FAILED) from None
     typer.echo(f"read {len(rates.usd_per_unit)} rates dated {rates.as_of} from {rates_file} ({rates.layout})")
     kept = sorted(set(fx.usd_per_unit) - set(rates.usd_per_unit))
     if kept:
