@@ -29,7 +29,7 @@ def test_fx_update_writes_a_config_that_scoring_accepts(tmp_path: Path) -> None:
 
     assert result.exit_code == EXIT_OK, result.output
     assert "read 8 rates dated 2026-12-04" in result.output
-    assert "AED 0.272294 USD, dated 2025-09-15: peg to the US dollar" in result.output  # kept, and said so
+    assert "AED 0.272294 USD, dated 2026-10-30: peg of 3.6725 AED per USD" in result.output  # kept, and said so
     assert f"--config {out}" in result.output
     settings = load_settings(out)
     assert settings.fx.as_of == "2026-12-04"
@@ -83,7 +83,8 @@ def test_config_show_prints_the_fx_date_and_source(tmp_path: Path) -> None:
     packaged = runner.invoke(app, ["config", "show"]).output
     updated = runner.invoke(app, ["config", "show", "--config", str(out)]).output
 
-    assert "# fx.as_of = 2025-09-15 (47 currencies)" in packaged
+    assert "# fx.as_of = 2026-10-30 (47 currencies)" in packaged
+    assert "# fx rates dated 2025-09-15: 10 (BDT CLP COP EGP KES NGN PEN PKR TWD VND)" in packaged
     assert "# fx.source = Three groups" in packaged
     assert "# fx.as_of = 2026-12-04" in updated
     assert "# fx rates dated 2026-12-04: 8 (BRL EUR GBP JPY MXN PLN SEK USD)" in updated

@@ -58,8 +58,11 @@ def test_every_packaged_rate_has_its_own_date_and_source() -> None:
     fx = load_settings().fx
 
     assert set(fx.rate_dates) == set(fx.rate_sources) == set(fx.usd_per_unit)
-    assert {fx.date_of(currency) for currency in fx.usd_per_unit} == {fx.as_of}
     assert all(source.strip() for source in fx.rate_sources.values())
+    # The ECB's currencies share the table's date; a rate from elsewhere may be older, never newer.
+    assert {fx.date_of(currency) for currency in [*ECB_CURRENCIES, "EUR"]} == {fx.as_of}
+    assert max(fx.rate_dates.values()) == fx.as_of
+    assert all("ECB" in fx.source_of(currency) for currency in [*ECB_CURRENCIES, "EUR"] if currency != "USD")
 
 
 def test_pegged_currencies_hold_their_pegs_and_cross_rates_agree() -> None:
@@ -69,7 +72,8 @@ def test_pegged_currencies_hold_their_pegs_and_cross_rates_agree() -> None:
     assert 1 / fx["SAR"] == pytest.approx(3.75, rel=1e-5)
     assert 7.75 <= 1 / fx["HKD"] <= 7.85  # the HKMA's band
     assert fx["EUR"] / fx["BGN"] == pytest.approx(1.95583, rel=1e-5)  # the euro conversion rate
-    assert fx["EUR"] / fx["SEK"] == pytest.approx(10.95, rel=1e-5)  # the ECB level in the comment, via the table's EUR
+    assert fx["EUR"] / fx["SEK"] == pytest.approx(10.978, rel=1e-5)  # the ECB's 10.9780 SEK per EUR of the table's day
+    assert fx["EUR"] / fx["GBP"] == pytest.approx(0.8338, rel=1e-5)
 
 
 # --- the conversion -----------------------------------------------------------------------------------------------
@@ -206,7 +210,7 @@ def test_the_written_config_is_merged_over_the_defaults(tmp_path: Path) -> None:
     # What the file lacks keeps its packaged rate, date and source.
     for currency in ("AED", "TWD", "CNY"):
         assert fx.usd_per_unit[currency] == defaults.usd_per_unit[currency]
-        assert fx.date_of(currency) == defaults.date_of(currency) == "2025-09-15"
+        assert fx.date_of(currency) == defaults.date_of(currency) < "2026-12-04"
         assert fx.source_of(currency) == defaults.source_of(currency)
 
 
@@ -247,4 +251,4 @@ def test_a_rate_given_by_hand_is_dated_by_its_file_not_the_defaults(tmp_path: Pa
     assert "undated.toml" in load_settings(undated).fx.source_of("SEK")
     assert load_settings(dated).fx.date_of("SEK") == "2026-11-02"
     assert load_settings(dated).fx.source_of("SEK") == "my bank (dated.toml)"
-    assert load_settings(dated).fx.date_of("NOK") == "2025-09-15"
+    assert load_settings(dated).fx.date_of("NOK") == load_settings().fx.date_of("NOK")
