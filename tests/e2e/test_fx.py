@@ -62,6 +62,16 @@ def test_fx_update_without_out_or_environment_writes_xborder_toml_here(tmp_path:
     assert load_settings(tmp_path / "xborder.toml").fx.as_of == "2026-12-04"
 
 
+def test_an_older_file_than_the_kept_rates_is_pointed_out(tmp_path: Path) -> None:
+    rates = tmp_path / "eurofxref.csv"
+    rates.write_text(ECB_DAILY.replace("04 December 2026", "02 January 2020"), encoding="utf-8")
+
+    result = runner.invoke(app, ["fx", "update", str(rates), "--out", str(tmp_path / "old.toml")])
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert "note: the file's rates (2020-01-02) are older than some kept ones" in result.output
+
+
 def test_a_malformed_rates_file_is_a_usage_error_and_writes_nothing(tmp_path: Path) -> None:
     rates = tmp_path / "eurofxref.csv"
     rates.write_text(ECB_DAILY.replace("0.8800", "O.88"), encoding="utf-8")
