@@ -430,7 +430,7 @@ def fx_update(
     """
     from datetime import UTC, datetime
 
-    from xborder_pipeline.config import CONFIG_ENV_VAR
+    from xborder_pipeline.config import CONFIG_ENV_VAR, UNDATED
     from xborder_pipeline.fx import RatesFileError, read_rates_file, write_fx_config
 
     target = out or Path(os.environ.get(CONFIG_ENV_VAR) or "xborder.toml")
@@ -450,7 +450,7 @@ def fx_update(
         for currency in kept:
             typer.echo(f"  {currency} {fx.usd_per_unit[currency]!r} USD, dated {fx.date_of(currency)}: "
                        f"{fx.source_of(currency)}")
-    older = sorted({fx.date_of(currency) for currency in kept if fx.date_of(currency) > rates.as_of})
+    older = sorted({day for day in map(fx.date_of, kept) if day != UNDATED and day > rates.as_of})
     if older:
         typer.echo(f"note: the file's rates ({rates.as_of}) are older than some kept ones ({', '.join(older)})")
     use = "" if out is None and os.environ.get(CONFIG_ENV_VAR) else f" (use it with --config {target})"
