@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+fx_app = typer.Typer(help="Exchange rates: refresh the FX table from a rates file.", no_args_is_help=True)
+app.add_typer(fx_app, name="fx")
 
 DbOption = Annotated[
     Path | None,
@@ -395,8 +397,64 @@ def config_show(config: ConfigOption = None) -> None:
 
     card = load_fba_card(settings.fba.card or None)
     typer.echo(f"# config_hash = {settings.config_hash(card)}")
+    from xborder_pipeline.fx import describe
+
+    for line in describe(settings.fx):
+        typer.echo(f"# {line}")
     typer.echo(json.dumps({**settings.model_dump(mode="json"), "fba_card": card.model_dump(mode="json")},
                           indent=2, ensure_ascii=False))
+
+
+@fx_app.command("update")
+def fx_update(
+    rates_file: Annotated[
+        Path,
+        typer.Argument(help="The ECB's eurofxref.csv, eurofxref-hist.csv (newest day is used) or their .zip; "
+                       "or a CSV with the header currency,usd_per_unit[,as_of].", show_default=False),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Config file to write the fx rates into (created, or its fx block replaced; "
+                     "the rest of the file is kept). Default: $XBORDER_CONFIG, else ./xborder.toml.",
+                     show_default=False),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date (YYYY-MM-DD) of a currency,usd_per_unit file that has no as_of column."),
+    ] = None,
+) -> None:
+    """Write a rates file's exchange rates into a config file that --config (or XBORDER_CONFIG) merges.
+
+    ECB rates (units per euro) become US dollars per unit: USD per EUR / units per EUR.
+    Currencies the file lacks keep their packaged rates and dates; the output lists them.
+    """
+    from datetime import UTC, datetime
+
+    from xborder_pipeline.config import CONFIG_ENV_VAR, UNDATED
+    from xborder_pipeline.fx import RatesFileError, read_rates_file, write_fx_config
+
+    target = out or Path(os.environ.get(CONFIG_ENV_VAR) or "xborder.toml")
+    if not target.parent.is_dir():
+        raise _fail(f"folder not found for --out: {target.parent}", EXIT_USAGE)
+    try:
+        rates = read_rates_file(rates_file, as_of)
+        fx = write_fx_config(rates, target, datetime.now(UTC).date())
+    except RatesFileError as error:
+        raise _fail(str(error), EXIT_USAGE) from None
+    except OSError as error:
+        raise _fail(f"cannot write {target}: {error}", EXIT_RUN_FAILED) from None
+    typer.echo(f"read {len(rates.usd_per_unit)} rates dated {rates.as_of} from {rates_file} ({rates.layout})")
+    kept = sorted(set(fx.usd_per_unit) - set(rates.usd_per_unit))
+    if kept:
+        typer.echo(f"kept {len(kept)} rates the file lacks, as configured before:")
+        for currency in kept:
+            typer.echo(f"  {currency} {fx.usd_per_unit[currency]!r} USD, dated {fx.date_of(currency)}: "
+                       f"{fx.source_of(currency)}")
+    older = sorted({day for day in map(fx.date_of, kept) if day != UNDATED and day > rates.as_of})
+    if older:
+        typer.echo(f"note: the file's rates ({rates.as_of}) are older than some kept ones ({', '.join(older)})")
+    use = "" if out is None and os.environ.get(CONFIG_ENV_VAR) else f" (use it with --config {target})"
+    typer.echo(f"wrote the rates to {target}{use}")
 
 
 def main() -> None:

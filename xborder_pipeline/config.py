@@ -54,6 +54,9 @@ class ScheduleSettings(_Section):
         return timezone
 
 
+UNDATED = "undated"  # a rate given in a config file that says no date for it
+
+
 class FxTable(_Section):
     as_of: str
     source: str
@@ -66,6 +69,42 @@ class FxTable(_Section):
             if not (rate > 0):
                 raise ValueError(f"rate for {currency} must be > 0, got {rate}")
         return {currency.upper(): rate for currency, rate in rates.items()}
+
+    # Per currency: the ISO date of its rate and where it comes from (a rate without an entry is dated
+    # as_of and sourced by source). `xborder fx update` refreshes some currencies and leaves the rest.
+    rate_dates: dict[str, str] = {}
+    rate_sources: dict[str, str] = {}
+
+    @field_validator("rate_dates")
+    @classmethod
+    def _dates_are_iso(cls, dates: dict[str, str]) -> dict[str, str]:
+        from datetime import date
+
+        for currency, day in dates.items():
+            if day != UNDATED:
+                try:
+                    date.fromisoformat(day)
+                except ValueError:
+                    raise ValueError(f"date for {currency} must be YYYY-MM-DD or {UNDATED!r}, got {day!r}") from None
+        return {currency.upper(): day for currency, day in dates.items()}
+
+    @field_validator("rate_sources")
+    @classmethod
+    def _sources_upper(cls, sources: dict[str, str]) -> dict[str, str]:
+        return {currency.upper(): source for currency, source in sources.items()}
+
+    @model_validator(mode="after")
+    def _dated_currencies_have_rates(self) -> FxTable:
+        unknown = (set(self.rate_dates) | set(self.rate_sources)) - set(self.usd_per_unit)
+        if unknown:
+            raise ValueError(f"rate_dates/rate_sources name currencies without a rate: {', '.join(sorted(unknown))}")
+        return self
+
+    def date_of(self, currency: str) -> str:
+        return self.rate_dates.get(currency.upper(), self.as_of)
+
+    def source_of(self, currency: str) -> str:
+        return self.rate_sources.get(currency.upper(), self.source)
 
 
 class PlausibilityLimits(_Section):
@@ -349,7 +388,8 @@ def load_settings(path: Path | str | None = None) -> Settings:
     merged = tomllib.loads(default_config_text())
     user_path = path if path is not None else os.environ.get(CONFIG_ENV_VAR) or None
     if user_path is not None:
-        merged = _merge(merged, _read_user_file(Path(user_path)))
+        user = _read_user_file(Path(user_path))
+        merged = _merge(merged, _with_user_rates_dated(user, Path(user_path)))
     try:
         return Settings.model_validate(merged)
     except ValidationError as error:
@@ -367,6 +407,21 @@ def _read_user_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file not found: {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+
+
+def _with_user_rates_dated(user: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A user's own rates carry the user's date and file, not the packaged defaults' they replace."""
+    fx = user.get("fx")
+    if not isinstance(fx, dict) or not isinstance(fx.get("usd_per_unit"), dict):
+        return user
+    dates, sources = fx.get("rate_dates", {}), fx.get("rate_sources", {})
+    if not isinstance(dates, dict) or not isinstance(sources, dict):
+        return user  # validation names the key
+    dates, sources = dict(dates), dict(sources)
+    for currency in fx["usd_per_unit"]:
+        dates.setdefault(currency, fx.get("as_of", UNDATED))
+        sources.setdefault(currency, f"{fx.get('source', 'your configuration')} ({path.name})")
+    return {**user, "fx": {**fx, "rate_dates": dates, "rate_sources": sources}}
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
