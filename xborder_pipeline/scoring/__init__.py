@@ -29,8 +29,10 @@ def with_scores(featured: Frame, settings: Settings) -> Frame:
             suitability.suitability_reasons(settings),
             warehousing.warehouse_reasons(settings),
             suitability.margin_reasons(settings),
-            suitability.band_reasons(settings),
             confidence.confidence_reasons(settings),
         ),
     )
-    return scored.with_columns(suitability_band=suitability.suitability_band(settings))
+    return scored.with_columns(
+        suitability_band=suitability.suitability_band(settings),
+        reasons=pl.concat_list("reasons", suitability.band_reasons(settings)),
+    )
