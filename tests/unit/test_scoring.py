@@ -542,7 +542,8 @@ def test_the_fragile_rule_says_nothing_where_the_score_is_already_worse(settings
 
 def test_a_quart_of_liquid_bloom_landing_above_its_price_is_unsuitable(settings) -> None:
     # hmoonhydro's $16.95 quart of liquid bloom: about USD 16 by the sensitive line, 10% duty and a USD 2 fee
-    # land it at ~19.7. On shipping alone (ratio 0.94) it stayed marginal; landed (1.16) it costs more than it sells for.
+    # land it at ~19.7. On shipping alone (ratio 0.94) it stayed marginal; landed (1.16) it costs more than
+    # it sells for.
     quart = {"title": "Liquid bloom nutrient 1 qt", "price": 16.95, "unit_cost": None, "weight_kg": 1.0,
              "length_cm": 10.0, "width_cm": 10.0, "height_cm": 20.0}
 
