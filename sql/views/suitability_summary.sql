@@ -31,7 +31,7 @@ reason_counts as (
     cross join unnest(s.reasons) as r (code)
     inner join reason_codes as c on c.code = r.code
         and (c.applies_to in ('suitability', 'suitability_band')
-             or (s.suitability_band = 'unknown' and c.code = 'NO_SHIPPING_ESTIMATE'))
+             or (s.suitability_band = 'unknown' and c.code = upper('no_shipping_estimate')))
     group by all
 ),
 
