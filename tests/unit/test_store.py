@@ -92,6 +92,21 @@ def test_a_failing_audit_rolls_the_whole_run_back(tmp_path: Path, settings, monk
     assert after == before
 
 
+def test_a_parcel_without_a_cost_scored_suitable_fails_the_audit(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    unweighed = {"weight_kg": "", "length_cm": "", "width_cm": "", "height_cm": ""}
+    honest = _scored_run(tmp_path, settings, [unweighed], "run-1")
+    assert honest["scores"]["suitability_band"].to_list() == ["unknown"]
+    write_run(db, **honest)
+
+    broken = _scored_run(tmp_path, settings, [unweighed], "run-2")
+    broken["scores"] = broken["scores"].with_columns(suitability_band=pl.lit("suitable"))
+    with pytest.raises(AuditFailed, match="scores_in_range"):
+        write_run(db, **broken)
+
+    assert query(db, "select suitability_band, run_id from latest_scores").rows() == [("unknown", "run-1")]
+
+
 def test_a_run_whose_counts_do_not_match_its_rows_is_rolled_back(tmp_path: Path, settings) -> None:
     db = tmp_path / "store.duckdb"
     write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
