@@ -195,6 +195,9 @@ class ScoringSettings(_Section):
     penalties: dict[str, float]
     # The best band a fragile listing with no known margin (no unit cost) can reach.
     fragile_unknown_margin_max_band: Literal["suitable", "marginal", "unsuitable"]
+    # What the fine and poor thresholds judge: shipping alone, or the landed parcel (the prohibitive one
+    # always judges the landed parcel).
+    fine_and_poor_ratio_basis: Literal["shipping", "landed"]
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> ScoringSettings:

@@ -17,16 +17,15 @@ from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.scoring.reasons import PENALISED_REASONS, REASON_BY_CODE
 
 # A plain listing nothing is wrong with: light, small, sturdy, fairly priced, selling steadily (60 a month,
-# a month of stock), shipped to the US, landing at under 20% of its price (shipping USD 1.90, duty 4.50,
-# customs fee 2). Each test states only what it changes.
+# a month of stock), shipped to the US. Each test states only what it changes.
 CLEAN: dict[str, object] = {
     "marketplace": "amazon_us",
     "title": "Cotton tote bag",
     "category": "Bags",
-    "price": 45.0,
+    "price": 40.0,
     "currency": "USD",
     "unit_cost": 4.0,
-    "weight_kg": 0.1,
+    "weight_kg": 0.3,
     "length_cm": 30.0,
     "width_cm": 20.0,
     "height_cm": 2.0,
@@ -91,15 +90,15 @@ def test_a_clean_listing_scores_100_with_no_suitability_reason(settings) -> None
         ({"title": "Magnetic phone mount"}, "MAGNET_SENSITIVE_CARGO"),
         ({"title": "Talc powder"}, "POWDER_SENSITIVE_CARGO"),
         ({"title": "Bluetooth speaker, rechargeable battery"}, "BATTERY_SENSITIVE_CARGO"),
-        ({"title": "Lavender essential oil", "price": 90.0}, "LIQUID_REFUSED_BY_POST"),
+        ({"title": "Lavender essential oil"}, "LIQUID_REFUSED_BY_POST"),
         ({"title": "Glass vase"}, "FRAGILE"),  # fragility_score 1.0: the whole penalty
-        ({"weight_kg": 2.5, "price": 400.0}, "OVER_POSTAL_WEIGHT"),
-        ({"length_cm": 61.0, "price": 90.0}, "OVER_POSTAL_SIZE"),
-        ({"length_cm": 45.0, "width_cm": 45.0, "height_cm": 1.0, "price": 90.0}, "OVER_POSTAL_SIZE"),  # 91 cm
+        ({"weight_kg": 2.5, "price": 200.0}, "OVER_POSTAL_WEIGHT"),
+        ({"length_cm": 61.0}, "OVER_POSTAL_SIZE"),
+        ({"length_cm": 45.0, "width_cm": 45.0, "height_cm": 1.0}, "OVER_POSTAL_SIZE"),  # 91 cm of sides
         ({"price": 25.0}, "ELEVATED_LOGISTICS_COST_RATIO"),
-        ({"price": 15.0, "unit_cost": None}, "HIGH_LOGISTICS_COST_RATIO"),
-        ({"unit_cost": 40.0}, "NEGATIVE_MARGIN"),
-        ({"unit_cost": 31.0}, "THIN_MARGIN"),
+        ({"price": 15.0, "unit_cost": 1.0}, "HIGH_LOGISTICS_COST_RATIO"),
+        ({"unit_cost": 35.0}, "NEGATIVE_MARGIN"),
+        ({"unit_cost": 26.0}, "THIN_MARGIN"),
         ({"is_physical": False}, "NOT_PHYSICAL"),
     ],
 )
@@ -196,7 +195,7 @@ def test_reasons_are_ordered_by_impact_not_by_rule(settings) -> None:
 
 def test_the_order_of_reasons_follows_the_penalties_in_config(settings, tmp_path) -> None:
     custom = config(tmp_path, "[scoring.penalties]\nMAGNET_SENSITIVE_CARGO = 60.0\n")
-    diffuser = {"title": "Magnetic essential oil diffuser", "price": 90.0}
+    diffuser = {"title": "Magnetic essential oil diffuser"}
 
     default_order = suitability_codes(scored(settings, diffuser)["reasons"][0])
     custom_order = suitability_codes(scored(custom, diffuser)["reasons"][0])
@@ -255,7 +254,7 @@ SHORTFALLS = {"NO_DEMAND_EVIDENCE", "LOW_SALES_VELOCITY", "SLOW_SELL_THROUGH"}
 
 
 def test_recommended_when_the_warehouse_pays_for_goods_that_favour_it_and_demand_is_proven(settings) -> None:
-    row = scored(settings, {"title": "Glass vase", "weight_kg": 0.3}).row(0, named=True)
+    row = scored(settings, {"title": "Glass vase"}).row(0, named=True)
 
     assert row["warehouse_flag"] == "recommended"
     assert {"WAREHOUSE_CHEAPER_PER_UNIT", "WAREHOUSE_TRAITS_FRAGILE"} <= set(row["reasons"])
@@ -289,8 +288,8 @@ def test_goods_that_favour_a_warehouse_without_proven_demand_are_candidates(sett
 
 def test_demand_thresholds_come_from_config(tmp_path) -> None:
     custom = config(tmp_path, "[warehouse]\nmin_monthly_units_sold = 5.0\nmax_months_of_cover = 24.0\n")
-    rows = ({"title": "Glass vase", "weight_kg": 0.3, "monthly_units_sold": 10.0, "stock_qty": 20},
-            {"title": "Glass vase", "weight_kg": 0.3, "monthly_units_sold": 60.0, "stock_qty": 1000})
+    rows = ({"title": "Glass vase", "monthly_units_sold": 10.0, "stock_qty": 20},
+            {"title": "Glass vase", "monthly_units_sold": 60.0, "stock_qty": 1000})
 
     assert scored(custom, *rows)["warehouse_flag"].to_list() == ["recommended", "recommended"]
 
@@ -574,15 +573,27 @@ def test_shipping_that_costs_more_than_the_goods_always_loses_money(settings) ->
 
 
 def test_without_a_unit_cost_the_margin_is_judged_on_the_configured_goods_share(settings, tmp_path) -> None:
-    # USD 9 landing at ~53% of its price: with goods at 35% of price, 12% is left, a thin margin
-    cheap = {"price": 9.0, "unit_cost": None}
+    # USD 15 landing at 62% of its price: with goods at 35% of price, 3% is left, a thin margin
+    cheap = {"price": 15.0, "unit_cost": None}
     cheaper_goods = config(tmp_path, "[warehouse]\ngoods_value_share_of_price = 0.1\n")
 
     assumed = scored(settings, cheap).row(0, named=True)
-    known = scored(settings, {**cheap, "unit_cost": 0.9}).row(0, named=True)
+    known = scored(settings, {**cheap, "unit_cost": 1.0}).row(0, named=True)
     reassumed = scored(cheaper_goods, cheap).row(0, named=True)
 
     assert {"THIN_MARGIN", "NO_UNIT_COST", "MARGIN_ON_ASSUMED_COST"} <= set(assumed["reasons"])
     assert assumed["margin_after_logistics_usd"] is None  # the column keeps its meaning: a known margin only
     assert "THIN_MARGIN" not in known["reasons"] and "MARGIN_ON_ASSUMED_COST" not in known["reasons"]
     assert not {"THIN_MARGIN", "MARGIN_ON_ASSUMED_COST"} & set(reassumed["reasons"])
+
+
+@pytest.mark.parametrize(("basis", "codes"), [("shipping", []), ("landed", ["HIGH_LOGISTICS_COST_RATIO"])])
+def test_fine_and_poor_judge_shipping_or_the_landed_parcel_as_configured(tmp_path, basis, codes) -> None:
+    # a USD 12.99 phone case ships for USD 1.40 (11% of its price) and lands at 36% with 10% duty and a USD 2 fee
+    custom = config(tmp_path, f'[scoring]\nfine_and_poor_ratio_basis = "{basis}"\n')
+
+    row = scored(custom, PHONE_CASE).row(0, named=True)
+
+    assert row["logistics_cost_ratio"] < custom.scoring.logistics_cost_ratio_fine
+    assert row["landed_cost_ratio"] > custom.scoring.logistics_cost_ratio_poor
+    assert suitability_codes(row["reasons"]) == codes

@@ -47,8 +47,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "HIGH_LOGISTICS_COST_RATIO",
         "suitability",
-        "The direct parcel landed (shipping, duty, customs fee) costs more than the poor threshold (default 35%) of"
-        " the price.",
+        "Direct shipping (the landed parcel with scoring.fine_and_poor_ratio_basis = landed) costs more than the"
+        " poor threshold (default 35%) of the price.",
     ),
     Reason(
         "LIQUID_REFUSED_BY_POST", "suitability", "Liquids are sensitive cargo, refused by post and general-cargo lines."
@@ -68,8 +68,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "ELEVATED_LOGISTICS_COST_RATIO",
         "suitability",
-        "The direct parcel landed (shipping, duty, customs fee) costs between the fine (20%) and poor (35%) share"
-        " of the price.",
+        "Direct shipping (the landed parcel with scoring.fine_and_poor_ratio_basis = landed) costs between the fine"
+        " (20%) and poor (35%) share of the price.",
     ),
     Reason("POWDER_SENSITIVE_CARGO", "suitability", "Powders are sensitive cargo on separate, dearer lines."),
     Reason("MAGNET_SENSITIVE_CARGO", "suitability", "Magnets are sensitive cargo on separate, dearer lines."),

@@ -12,18 +12,20 @@ from xborder_pipeline.features.dimensions import is_physical_goods
 def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
     """Each suitability reason code and the condition under which a listing carries it."""
     scoring, postal = settings.scoring, settings.postal
-    # The buyer's parcel landed (shipping, duty, customs fee) against the price, not shipping alone.
-    ratio = pl.col("landed_cost_ratio")
+    # A parcel is prohibitive when it lands (shipping, duty, customs fee) above the price; fine and poor
+    # judge shipping alone unless scoring.fine_and_poor_ratio_basis says "landed".
+    landed = pl.col("landed_cost_ratio")
+    ratio = landed if scoring.fine_and_poor_ratio_basis == "landed" else pl.col("logistics_cost_ratio")
     margin = judged_margin_ratio(settings)
     physical = is_physical_goods()
     shipping_conditions = {
         "NO_DIRECT_PARCEL_CHANNEL": pl.col("recommended_channel").is_null()
         & pl.col("chargeable_weight_kg").is_not_null(),
-        "SHIPPING_EXCEEDS_PRICE": ratio > scoring.logistics_cost_ratio_prohibitive,
+        "SHIPPING_EXCEEDS_PRICE": landed > scoring.logistics_cost_ratio_prohibitive,
         "AEROSOL_OR_FLAMMABLE_REFUSED_BY_POST": pl.col("is_aerosol_or_flammable"),
         "LOOSE_BATTERY_REFUSED_BY_POST": pl.col("is_loose_battery"),
         "HIGH_LOGISTICS_COST_RATIO": (ratio > scoring.logistics_cost_ratio_poor)
-        & (ratio <= scoring.logistics_cost_ratio_prohibitive),
+        & (landed <= scoring.logistics_cost_ratio_prohibitive),
         "NEGATIVE_MARGIN": (pl.col("margin_after_logistics_usd") < 0) | (margin < 0),
         "LIQUID_REFUSED_BY_POST": pl.col("is_liquid"),
         "OVER_POSTAL_WEIGHT": pl.col("weight_kg") > postal.max_weight_kg,
@@ -32,7 +34,8 @@ def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "FRAGILE": pl.col("is_fragile"),
         "BATTERY_SENSITIVE_CARGO": pl.col("has_battery") & ~pl.col("is_loose_battery"),
         "ELEVATED_LOGISTICS_COST_RATIO": (ratio > scoring.logistics_cost_ratio_fine)
-        & (ratio <= scoring.logistics_cost_ratio_poor),
+        & (ratio <= scoring.logistics_cost_ratio_poor)
+        & (landed <= scoring.logistics_cost_ratio_prohibitive),
         "POWDER_SENSITIVE_CARGO": pl.col("is_powder"),
         "THIN_MARGIN": (margin >= 0) & (margin < scoring.thin_margin_ratio),
         "MAGNET_SENSITIVE_CARGO": pl.col("has_magnet"),
