@@ -270,3 +270,15 @@ def test_a_listing_written_without_its_score_rolls_the_run_back(tmp_path: Path, 
 
     with pytest.raises(AuditFailed, match="listings_without_score"):
         write_run(db, **broken)
+
+
+def test_the_run_summary_says_what_the_band_unknown_lacks() -> None:
+    from xborder_pipeline.run_summary import RunSummary
+
+    def rendered(unknown: int) -> str:
+        bands = {"suitable": 3, "marginal": 1, "unsuitable": 2, "unknown": unknown}
+        return RunSummary("run-1", Path("x.duckdb"), 6 + unknown, 6 + unknown, 0, 0, 1.0, bands=bands).render()
+
+    assert "suitable 3, marginal 1, unsuitable 2, unknown 137" in rendered(137)
+    assert "unknown:      137 listing(s) with neither weight nor box size" in rendered(137)
+    assert "neither weight nor box size" not in rendered(0)
