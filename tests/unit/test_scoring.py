@@ -464,6 +464,7 @@ def test_a_parcel_with_no_weight_and_no_box_is_unknown_never_suitable(settings, 
     assert "NO_SHIPPING_ESTIMATE" in row["reasons"]
     assert row["data_confidence"] == "low"
     assert 0.0 <= row["suitability_score"] <= 100.0  # the score of what could be checked, kept a number
+    assert "FRAGILE_MARGIN_UNKNOWN" not in row["reasons"]  # unknown says it all; no cap on a band it has not
 
 
 def test_an_unknown_parcel_is_never_recommended_for_a_warehouse_even_with_proven_demand(settings) -> None:

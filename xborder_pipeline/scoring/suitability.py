@@ -80,9 +80,10 @@ def fragile_margin_unknown(settings: Settings) -> pl.Expr:
 
 
 def band_reasons(settings: Settings) -> pl.Expr:
-    """FRAGILE_MARGIN_UNKNOWN where that rule lowered the band the score gives."""
-    capped = fragile_margin_unknown(settings) & (_band_rank_by_score(settings) < _fragile_cap_rank(settings))
-    return codes_where({"FRAGILE_MARGIN_UNKNOWN": capped})
+    """FRAGILE_MARGIN_UNKNOWN where that rule lowered the band the score gives (a band that stays so, not
+    one that is `unknown` for want of a parcel cost)."""
+    lowered = fragile_margin_unknown(settings) & (_band_rank_by_score(settings) < _fragile_cap_rank(settings))
+    return codes_where({"FRAGILE_MARGIN_UNKNOWN": lowered & ~no_parcel_cost()})
 
 
 def suitability_reasons(settings: Settings) -> pl.Expr:
@@ -134,5 +135,9 @@ def suitability_band(settings: Settings) -> pl.Expr:
     capped = pl.when(fragile_margin_unknown(settings).fill_null(False))
     rank = capped.then(pl.max_horizontal(by_score, pl.lit(_fragile_cap_rank(settings)))).otherwise(by_score)
     band = rank.replace_strict({position: band for band, position in BAND_RANKS.items()}, return_dtype=pl.String)
-    no_parcel_cost = is_physical_goods() & pl.col("chargeable_weight_kg").is_null()
-    return pl.when(no_parcel_cost & (band != "unsuitable")).then(pl.lit("unknown")).otherwise(band)
+    return pl.when(no_parcel_cost() & (band != "unsuitable")).then(pl.lit("unknown")).otherwise(band)
+
+
+def no_parcel_cost() -> pl.Expr:
+    """A physical listing with no chargeable weight: no weight above 0 and no full box, declared or estimated."""
+    return is_physical_goods() & pl.col("chargeable_weight_kg").is_null()
