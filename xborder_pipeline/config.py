@@ -11,7 +11,7 @@ import os
 import tomllib
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -241,6 +241,11 @@ class ScoringSettings(_Section):
     logistics_cost_ratio_prohibitive: float = Field(gt=0)
     thin_margin_ratio: float = Field(ge=0, le=1)
     penalties: dict[str, float]
+    # The best band a fragile listing with no known margin (no unit cost) can reach.
+    fragile_unknown_margin_max_band: Literal["suitable", "marginal", "unsuitable"]
+    # What the fine and poor thresholds judge: shipping alone, or the landed parcel (the prohibitive one
+    # always judges the landed parcel).
+    fine_and_poor_ratio_basis: Literal["shipping", "landed"]
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> ScoringSettings:

@@ -41,6 +41,11 @@ class RunSummary:
             "  warehouse:    " + _counts(self.warehouse_flags),
             "  confidence:   " + _counts(self.confidence),
         ]
+        if self.bands.get("unknown"):
+            lines.append(
+                f"  unknown:      {self.bands['unknown']:,} listing(s) with neither weight nor box size: no parcel"
+                " cost, so no band (NO_SHIPPING_ESTIMATE); add weights or sizes to score them"
+            )
         if self.top_reject_reasons:
             lines.append("  top reject reasons:")
             lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]

@@ -62,5 +62,6 @@ create table if not exists listing_scores (
     data_confidence           varchar not null,
     trade_model_hint          varchar,          -- b2c | b2b_ready | b2b
     trade_model_reasons       varchar[],
-    reasons                   varchar[] not null
+    reasons                   varchar[] not null,
+    landed_cost_ratio         double            -- (shipping + duty + customs fee) / price: what the bands judge
 );

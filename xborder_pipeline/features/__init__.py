@@ -54,11 +54,26 @@ def with_listing_features(
         logistics_cost_ratio=pl.when(pl.col("price_usd") > 0).then(
             pl.col("est_direct_ship_cost_usd") / pl.col("price_usd")
         ),
+        landed_cost_ratio=landed_cost_ratio(),
         margin_after_logistics_usd=pl.col("price_usd") - pl.col("unit_cost_usd") - pl.col("landed_cost_usd"),
     ).with_columns(
         margin_ratio=pl.when(pl.col("price_usd") > 0).then(pl.col("margin_after_logistics_usd") / pl.col("price_usd")),
     )
     return with_warehouse_economics(margined, settings)
+
+
+def landed_cost_ratio() -> pl.Expr:
+    """What the buyer's parcel costs the seller, as a share of the price: shipping, duty and customs fee.
+
+    VAT is left out: it is collected from the buyer inside the price (IOSS, UK point of sale) and grows
+    with the price, so it says nothing about whether a parcel is worth sending; the margin counts it.
+    """
+    parcel_cost = (
+        pl.col("est_direct_ship_cost_usd")
+        + pl.col("duty_usd").fill_null(0.0)
+        + pl.col("customs_fee_usd").fill_null(0.0)
+    )
+    return pl.when(pl.col("price_usd") > 0).then(parcel_cost / pl.col("price_usd"))
 
 
 # The boxes several listings of a run share (sql/run_wide/shared_boxes.sql finds them for a run in batches).

@@ -20,10 +20,15 @@ def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
         & (pl.col("categories_sharing_box") >= quality.placeholder_box_min_categories),
         "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3) | (density > quality.max_density_kg_per_m3),
         "NO_PRICE": pl.col("price_usd").is_null(),
+        "NO_TEXT": _blank("title") & _blank("description"),
     }
     # Goods that are never shipped need no weight or box; only their price can be in doubt.
     physical = is_physical_goods()
     return {code: condition if code == "NO_PRICE" else physical & condition for code, condition in doubts.items()}
+
+
+def _blank(column: str) -> pl.Expr:
+    return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
 
 
 def confidence_reasons(settings: Settings) -> pl.Expr:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Reason:
     code: str
-    applies_to: str  # suitability | warehouse | data_confidence
+    applies_to: str  # suitability | suitability_band | margin | warehouse | data_confidence | trade_model | channel
     meaning: str
 
 
@@ -37,7 +37,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "SHIPPING_EXCEEDS_PRICE",
         "suitability",
-        "The estimated direct parcel costs more than the goods (logistics_cost_ratio above the prohibitive threshold).",
+        "The direct parcel landed (shipping, duty, customs fee) costs more than the goods (landed_cost_ratio above"
+        " the prohibitive threshold).",
     ),
     Reason(
         "AEROSOL_OR_FLAMMABLE_REFUSED_BY_POST",
@@ -52,7 +53,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "HIGH_LOGISTICS_COST_RATIO",
         "suitability",
-        "Direct shipping costs more than the poor threshold (default 35%) of the price.",
+        "Direct shipping (the landed parcel with scoring.fine_and_poor_ratio_basis = landed) costs more than the"
+        " poor threshold (default 35%) of the price.",
     ),
     Reason(
         "LIQUID_REFUSED_BY_POST", "suitability", "Liquids are sensitive cargo, refused by post and general-cargo lines."
@@ -72,7 +74,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "ELEVATED_LOGISTICS_COST_RATIO",
         "suitability",
-        "Direct shipping costs between the fine (20%) and poor (35%) share of the price.",
+        "Direct shipping (the landed parcel with scoring.fine_and_poor_ratio_basis = landed) costs between the fine"
+        " (20%) and poor (35%) share of the price.",
     ),
     Reason("POWDER_SENSITIVE_CARGO", "suitability", "Powders are sensitive cargo on separate, dearer lines."),
     Reason("MAGNET_SENSITIVE_CARGO", "suitability", "Magnets are sensitive cargo on separate, dearer lines."),
@@ -86,11 +89,24 @@ REASONS: tuple[Reason, ...] = (
         "suitability",
         "The margin after logistics is below scoring.thin_margin_ratio (default 15%) of the price.",
     ),
+    # Band rules: they cap the band whatever the score.
+    Reason(
+        "FRAGILE_MARGIN_UNKNOWN",
+        "suitability_band",
+        "Fragile goods with no unit cost: breakage eats a thin margin and this one is unknown, so the band is at"
+        " best scoring.fragile_unknown_margin_max_band (default marginal).",
+    ),
     # Margin.
     Reason(
         "NO_UNIT_COST",
         "margin",
         "No unit_cost: the margin after logistics cannot be computed (a reason, not an error).",
+    ),
+    Reason(
+        "MARGIN_ON_ASSUMED_COST",
+        "margin",
+        "THIN_MARGIN or NEGATIVE_MARGIN judged without a unit cost, on goods costing"
+        " warehouse.goods_value_share_of_price (default 35%) of the price.",
     ),
     # Overseas warehousing.
     Reason(
@@ -149,7 +165,13 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "NO_SHIPPING_ESTIMATE",
         "data_confidence",
-        "Neither weight nor a full box size is known, so no shipping cost can be estimated.",
+        "Neither weight nor a full box size is known, so no shipping cost can be estimated: the band is unknown"
+        " unless what is known already makes it unsuitable.",
+    ),
+    Reason(
+        "NO_TEXT",
+        "data_confidence",
+        "No title and no description: no trait (fragile, battery, liquid, ...) could be checked.",
     ),
     Reason(
         "IMPLAUSIBLE_DENSITY",

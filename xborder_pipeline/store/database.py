@@ -88,6 +88,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "trade_model_hint",
     "trade_model_reasons",
     "reasons",
+    "landed_cost_ratio",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
