@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +18,9 @@ import pytest
 from xborder_pipeline.ingest import IngestOptions, IngestResult, InputFileError, read_listings
 from xborder_pipeline.validation import validate_listings
 
-EXPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
+# ../shared next to the repository, or where XBORDER_SHARED points (a worktree elsewhere).
+SHARED = Path(os.environ.get("XBORDER_SHARED") or Path(__file__).resolve().parents[2].parent / "shared")
+EXPORTS = SHARED / "data" / "exports"
 
 pytestmark = pytest.mark.skipif(
     not EXPORTS.is_dir(), reason=f"the shared real exports are not here ({EXPORTS}); nothing to check"

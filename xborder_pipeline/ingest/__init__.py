@@ -342,13 +342,17 @@ def _check_partition(table: Table, records: pl.DataFrame, skipped: pl.DataFrame,
         )
 
 
+# The adapter columns an adapter may fill, as text like the canonical ones (source_format is set here).
+_ADAPTER_TEXT: tuple[str, ...] = tuple(name for name in ADAPTER_COLUMNS if name != "source_format")
+
+
 def _finish(records: pl.DataFrame, adapter: Adapter, source_format: str, path: Path) -> pl.DataFrame:
     """The adapter's columns completed to the canonical order, with the default marketplace and lineage."""
     frame = records.with_columns(
         pl.lit(None, pl.String).alias(name)
-        for name in (*CANONICAL_COLUMNS, "is_physical", "original_values")
+        for name in (*CANONICAL_COLUMNS, *_ADAPTER_TEXT)
         if name not in records.columns
-    ).with_columns(pl.col(name).cast(pl.String) for name in (*CANONICAL_COLUMNS, "is_physical", "original_values"))
+    ).with_columns(pl.col(name).cast(pl.String) for name in (*CANONICAL_COLUMNS, *_ADAPTER_TEXT))
     if adapter.marketplace:
         frame = frame.with_columns(pl.coalesce(pl.col("marketplace"), pl.lit(adapter.marketplace)).alias("marketplace"))
     anonymous = pl.col("listing_id").is_null() & pl.col("sku").is_null() & pl.col("title").is_not_null()
@@ -368,6 +372,9 @@ def _finish(records: pl.DataFrame, adapter: Adapter, source_format: str, path: P
         "is_physical",
         pl.lit(source_format, pl.String).alias("source_format"),
         "original_values",
+        "attributes",
+        "product_group",
+        "currency_assumed",
         pl.lit(str(path), pl.String).alias("source_file"),
         pl.col("_row").cast(pl.Int64).alias("source_row"),
     ).select(OUTPUT_COLUMNS)

@@ -30,9 +30,11 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
     flag_is,
+    joined_values,
     original_values,
     present,
     require,
@@ -66,7 +68,13 @@ class _WooCommerce(Adapter):
     def columns(self, header: Header, context: Context) -> list[str]:
         names = self._names(header)
         require(header, context.path, self.name, {"the product name": names["title"]})
-        return present(names.values())
+        return present([*names.values(), *self._attribute_columns(header)])
+
+    def _attribute_columns(self, header: Header) -> list[str]:
+        """Tags and attribute values: `Attribute 1 value(s)`, `attribute:pa_color`, `meta:attribute_pa_size`."""
+        patterns = (r"attribute \d+ value", r"attribute:", r"meta:attribute_", r"tax:pa_")
+        found = [name for pattern in patterns for name in header.find_all_matching(pattern)]
+        return present([header.find("Tags", "Product tags", "tax:product_tag"), *found])
 
     def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
         names = self._names(header)
@@ -175,6 +183,9 @@ class _WooCommerce(Adapter):
             measures["height"].alias("height_cm"),
             count_text(col(names["stock"])).alias("stock_qty"),
             pl.when(not_physical).then(pl.lit("false")).alias("is_physical"),
+            joined_values([pl.col(name) for name in self._attribute_columns(header)]).alias("attributes"),
+            _product_group(names).alias("product_group"),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([names[key] for key in ("type", "weight", "length", "width", "height", "regular", "sale",
                                                  "price", "stock", "shipping_class", "virtual", "downloadable")]),
@@ -234,6 +245,13 @@ def _parent_ref(names: dict[str, str | None]) -> pl.Expr:
     parent_id = blank_as_null(col(names["parent_id"]))
     by_id = pl.when(parent_id.is_not_null() & (parent_id != "0")).then(pl.format("id:{}", parent_id))
     return pl.coalesce(parent, by_id)
+
+
+def _product_group(names: dict[str, str | None]) -> pl.Expr:
+    """A variation's parent reference (`id:44` or the parent's SKU); any other product is its own group."""
+    own = pl.coalesce(blank_as_null(col(names["sku"])),
+                      pl.format("id:{}", blank_as_null(col(names["id"]))) if names["id"] else pl.lit(None, pl.String))
+    return pl.when(pl.col("_is_variation")).then(pl.coalesce(pl.col("_parent_ref"), own)).otherwise(own)
 
 
 def _own_keys(names: dict[str, str | None]) -> list[pl.Expr]:
