@@ -247,11 +247,18 @@ def _parent_ref(names: dict[str, str | None]) -> pl.Expr:
     return pl.coalesce(parent, by_id)
 
 
+def _own_group(names: dict[str, str | None]) -> pl.Expr:
+    """A product's own group key: its SKU, else `id:44`."""
+    by_id = pl.format("id:{}", blank_as_null(col(names["id"]))) if names["id"] else pl.lit(None, pl.String)
+    return pl.coalesce(blank_as_null(col(names["sku"])), by_id)
+
+
 def _product_group(names: dict[str, str | None]) -> pl.Expr:
-    """A variation's parent reference (`id:44` or the parent's SKU); any other product is its own group."""
-    own = pl.coalesce(blank_as_null(col(names["sku"])),
-                      pl.format("id:{}", blank_as_null(col(names["id"]))) if names["id"] else pl.lit(None, pl.String))
-    return pl.when(pl.col("_is_variation")).then(pl.coalesce(pl.col("_parent_ref"), own)).otherwise(own)
+    """A variation's parent (its SKU when the parent is in the file, else the reference `id:44` or SKU);
+    any other product is its own group."""
+    own = _own_group(names)
+    parent = pl.coalesce(pl.col("_parent_group"), pl.col("_parent_ref"), own)
+    return pl.when(pl.col("_is_variation")).then(parent).otherwise(own)
 
 
 def _own_keys(names: dict[str, str | None]) -> list[pl.Expr]:
@@ -264,12 +271,14 @@ def _own_keys(names: dict[str, str | None]) -> list[pl.Expr]:
 
 
 def _own_values(frame: pl.DataFrame, names: dict[str, str | None]) -> pl.DataFrame:
-    return frame.with_columns(col(names[key]).alias(f"_{key}") for key in _INHERITED)
+    return frame.with_columns(*(col(names[key]).alias(f"_{key}") for key in _INHERITED),
+                              _own_group(names).alias("_own_group"))
 
 
 def _parent_values(own: pl.DataFrame, key: pl.Expr) -> pl.DataFrame:
     """Each row's inheritable values under one of its keys (`id:44` or its SKU), first row per key."""
-    return own.select(key.alias("_key"), *(pl.col(f"_{k}").alias(f"_parent_{k}") for k in _INHERITED)).filter(
+    return own.select(key.alias("_key"), *(pl.col(f"_{k}").alias(f"_parent_{k}") for k in _INHERITED),
+                      pl.col("_own_group").alias("_parent_group")).filter(
         pl.col("_key").is_not_null()
     ).unique(subset="_key", keep="first", maintain_order=True)
 
@@ -302,7 +311,7 @@ def _inherit_from_parents(
 
     The parents come from the frame itself (a whole file), or from the survey of a file read in pieces.
     """
-    own = _own_values(frame, names)
+    own = _own_values(frame, names).with_columns(pl.lit(None, pl.String).alias("_parent_group"))
     keys = _own_keys(names)
     if not keys or not (names["parent"] or names["parent_id"]) or not own.get_column("_is_variation").any():
         return own
@@ -312,7 +321,8 @@ def _inherit_from_parents(
         )
     if parents is None:
         return own
-    joined = own.join(parents, left_on="_parent_ref", right_on="_key", how="left", maintain_order="left")
+    joined = own.drop("_parent_group").join(parents, left_on="_parent_ref", right_on="_key", how="left",
+                                            maintain_order="left")
     return joined.with_columns(
         pl.when(pl.col("_is_variation")).then(pl.coalesce(pl.col(f"_{k}"), pl.col(f"_parent_{k}")))
         .otherwise(pl.col(f"_{k}")).alias(f"_{k}")
