@@ -123,7 +123,7 @@ class Shopify(Adapter):
             pl.col(name).drop_nulls().first().over(handle).alias(f"_metafield_{position}")
             for position, name in enumerate(self._metafields(header))
         ).filter(is_listing)
-        product = {key: (pl.col(f"_{key}") if names[key] else pl.lit(None, pl.String)) for key in _PRODUCT_FIELDS}
+        product = {key: (pl.col(f"_{key}") if names[key] else col(None)) for key in _PRODUCT_FIELDS}
         metafields = [pl.col(f"_metafield_{position}") for position in range(len(self._metafields(header)))]
 
         options = [col(names[key]) for key in ("option1", "option2", "option3")]
