@@ -123,6 +123,7 @@ def test_a_source_entry_s_weight_unit_replaces_magento_s_pound_default(tmp_path:
 
     weight = dict(zip(in_kilograms["sku"], in_kilograms["weight_kg"], strict=True))
     assert weight["MUG-S"] == "0.8"
+    assert "kg ([[sources]] 'eu-*')" in in_kilograms["original_values"][0]  # where the unit came from
     assert dict(zip(in_pounds["sku"], in_pounds["weight_kg"], strict=True))["MUG-S"] != "0.8"
 
 

@@ -107,6 +107,7 @@ class IngestOptions:
     # what the options above leave unset (options given explicitly win).
     sources: tuple[SourceSettings, ...] = ()
     source_pattern: str | None = None  # the pattern of the entry applied (set by `for_file`)
+    units_from_source: bool = False  # whether that entry gave the weight or length unit
 
     def for_file(self, path: Path) -> IngestOptions:
         """The options for one file: the first [[sources]] entry matching its name fills in the unset ones."""
@@ -123,6 +124,8 @@ class IngestOptions:
             marketplace=self.marketplace or source.marketplace,
             seller_id=self.seller_id or source.seller_id,
             source_pattern=source.pattern,
+            units_from_source=bool((self.weight_unit is None and source.weight_unit)
+                                   or (self.length_unit is None and source.length_unit)),
         )
 
 
@@ -324,7 +327,7 @@ def _context(path: Path, options: IngestOptions, mapping: MappingFile | None) ->
         length_unit=length or (mapping.length_unit if mapping else None),
         currency=currency or (mapping.currency if mapping else None),
         unit_source=(
-            f"[[sources]] {options.source_pattern!r}" if options.source_pattern and from_options
+            f"[[sources]] {options.source_pattern!r}" if options.units_from_source
             else "--weight-unit/--length-unit" if from_options or mapping is None else f"mapping {mapping.path.name}"
         ),
     )
