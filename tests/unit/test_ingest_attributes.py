@@ -218,3 +218,27 @@ def test_a_canonical_currency_assumed_that_is_not_a_yes_or_no_is_rejected(tmp_pa
 
     assert checked.valid.is_empty()
     assert checked.rejects["column_name"].to_list() == ["currency_assumed"]
+
+
+def test_a_woocommerce_variation_adds_its_parent_s_tags_and_attributes_read_whole_or_in_pieces(
+    tmp_path: Path,
+) -> None:
+    export = _write(tmp_path / "wc-variations.csv", [
+        "ID,Type,SKU,Name,Published,Regular price,Categories,Tags,Parent,Attribute 1 name,Attribute 1 value(s),"
+        "Attribute 2 name,Attribute 2 value(s)",
+        "30,variation,VASE-S,Vase - Small,1,30,,,id:31,Size,Small,,",
+        "32,simple,BOWL-1,Bowl,1,20,Home,,,,,,",
+        '31,variable,VASE,Vase,1,,Home > Vases,"glass, fragile",,Size,"Small, Large",Material,Glass',
+        "33,variation,VASE-L,Vase - Large,1,45,,,VASE,Size,Large,,",
+    ])
+    whole = _read(export).records
+    pieces = pl.concat([
+        piece.records for piece in read_file_in_pieces(export, IngestOptions(), piece_rows=1, stream_over_bytes=0)
+    ])
+
+    assert pieces.equals(whole)
+    listings = {row["sku"]: row for row in whole.to_dicts()}
+    assert listings["VASE-S"]["attributes"] == "Small | glass, fragile | Small, Large | Glass"
+    assert listings["VASE-L"]["attributes"] == "Large | glass, fragile | Small, Large | Glass"
+    assert listings["VASE-S"]["product_group"] == listings["VASE-L"]["product_group"] == "VASE"
+    assert listings["BOWL-1"]["attributes"] is None
