@@ -47,7 +47,9 @@ def nightly_catalogue_scoring(
             record_nothing_new(database, run, finished_at=datetime.now(UTC))
             return None
         logger.info("scoring %d new file(s) of %d in %s", len(new_files), len(candidates), inbox_folder)
-        summary = score_files(new_files, database, settings, IngestOptions(), run, archive_to)
+        summary = score_files(
+            new_files, database, settings, IngestOptions(sources=tuple(settings.sources)), run, archive_to
+        )
         if archive_to is not None:
             archive(new_files, archive_to, run.run_id)
         return summary

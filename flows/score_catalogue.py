@@ -210,6 +210,7 @@ def score_catalogue(
         weight_unit=weight_unit,
         length_unit=length_unit,
         currency=currency,
+        sources=tuple(settings.sources),
     )
     with exclusive_run(database, settings.run.lock_timeout_seconds):
         files = describe_files([Path(path) for path in paths])

@@ -304,6 +304,49 @@ class DaskSettings(_Section):
     scheduler_address: str = Field(default="", pattern=r"^$|^([a-z]+://)?[^\s/]+:\d+$")
 
 
+class SourceSettings(_Section):
+    """How to read the files of one store in a shared inbox: `[[sources]]` entries, the first whose
+    `pattern` (a glob such as `sweden-bikes-*.csv`, matched against the file name, case ignored) matches."""
+
+    pattern: str = Field(min_length=1)
+    currency: str | None = None  # prices' currency when the export names none
+    marketplace: str | None = None  # instead of the adapter's default (`shopify`)
+    seller_id: str | None = None  # the store, when the export does not name it
+    weight_unit: str | None = None  # for weights whose header names no unit
+    length_unit: str | None = None
+    format: str | None = None  # one of the --format values
+    mapping: str | None = None  # a TOML mapping file, as --mapping
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, currency: str | None) -> str | None:
+        if currency is None:
+            return None
+        code = currency.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise ValueError(f"currency {currency!r} is not a three-letter ISO code such as SEK")
+        return code
+
+    @field_validator("weight_unit", "length_unit")
+    @classmethod
+    def _known_unit(cls, unit: str | None, info: Any) -> str | None:
+        from xborder_pipeline.ingest.units import LENGTH_UNITS, WEIGHT_UNITS
+
+        known = WEIGHT_UNITS if info.field_name == "weight_unit" else LENGTH_UNITS
+        if unit is not None and unit not in known:
+            raise ValueError(f"unknown unit {unit!r}; known: {', '.join(known)}")
+        return unit
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, name: str | None) -> str | None:
+        from xborder_pipeline.ingest import KNOWN_FORMATS
+
+        if name is not None and name not in KNOWN_FORMATS:
+            raise ValueError(f"unknown format {name!r}; known: {', '.join(KNOWN_FORMATS)}")
+        return name
+
+
 class Settings(_Section):
     run: RunSettings
     schedule: ScheduleSettings
@@ -320,6 +363,7 @@ class Settings(_Section):
     fba: FbaSettings
     trade_model: TradeModelSettings
     dask: DaskSettings = DaskSettings()
+    sources: list[SourceSettings] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
@@ -340,6 +384,12 @@ class Settings(_Section):
         for name, market in self.markets.items():
             if market.threshold_currency.upper() not in self.fx.usd_per_unit:
                 raise ValueError(f"markets.{name}.threshold_currency has no rate in fx.usd_per_unit")
+        for position, source in enumerate(self.sources):
+            if source.currency is not None and source.currency not in self.fx.usd_per_unit:
+                raise ValueError(
+                    f"sources[{position}].currency {source.currency!r} (pattern {source.pattern!r}) has no rate in "
+                    f"fx.usd_per_unit; known: {', '.join(sorted(self.fx.usd_per_unit))}"
+                )
         from xborder_pipeline.scoring.reasons import PENALISED_REASONS
 
         unknown = set(self.scoring.penalties) - PENALISED_REASONS

@@ -30,6 +30,8 @@ class RunSummary:
     reject_examples: list[str] = field(default_factory=list)
     changes: int = 0
     top_changes: list[dict[str, object]] = field(default_factory=list)
+    # (file, currency, listings) for every file whose prices were read in an assumed currency
+    assumed_currencies: list[tuple[str, str, int]] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [
@@ -46,6 +48,7 @@ class RunSummary:
                 f"  unknown:      {self.bands['unknown']:,} listing(s) with neither weight nor box size: no parcel"
                 " cost, so no band (NO_SHIPPING_ESTIMATE); add weights or sizes to score them"
             )
+        lines += assumed_currency_warnings(self.assumed_currencies)
         if self.top_reject_reasons:
             lines.append("  top reject reasons:")
             lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]
@@ -53,6 +56,15 @@ class RunSummary:
             lines += [f"    {example}" for example in self.reject_examples]
             lines.append(f"  every failure is in the rejected_rows table, run_id {self.run_id}")
         return "\n".join(lines)
+
+
+def assumed_currency_warnings(assumed: list[tuple[str, str, int]]) -> list[str]:
+    """One warning line per file whose export named no currency, with the currency taken and the count."""
+    return [
+        f"  WARNING: {file}: no currency in the export or given; prices read as {currency} for {count:,} "
+        f"listing(s) (CURRENCY_ASSUMED, confidence at most medium). Pass --currency or add a [[sources]] entry."
+        for file, currency, count in assumed
+    ]
 
 
 def check_reject_share(rows_read: int, rows_rejected: int, max_share: float, rejects: pl.DataFrame) -> None:
@@ -194,6 +206,15 @@ def summarise_stored_run(
         """,
         run,
     ).to_dicts()
+    assumed = query(
+        db_path,
+        """
+        select source_file, currency, count(*) as n from listings
+        where run_id = $run and currency_assumed
+        group by source_file, currency order by source_file, currency
+        """,
+        run,
+    )
     return RunSummary(
         run_id=run_id,
         db_path=db_path,
@@ -209,6 +230,7 @@ def summarise_stored_run(
         reject_examples=reject_examples(examples),
         changes=changes,
         top_changes=top_changes,
+        assumed_currencies=[(file, currency, n) for file, currency, n in assumed.iter_rows()],
     )
 
 
@@ -234,6 +256,10 @@ def run_report_markdown(summary: RunSummary) -> str:
     ):
         lines += [f"## {title}", "", "| value | listings |", "|---|---:|"]
         lines += [f"| {value} | {count:,} |" for value, count in counts.items()]
+        lines.append("")
+    if summary.assumed_currencies:
+        lines += ["## Prices in an assumed currency", "", "| file | currency assumed | listings |", "|---|---|---:|"]
+        lines += [f"| {file} | {currency} | {count:,} |" for file, currency, count in summary.assumed_currencies]
         lines.append("")
     lines += ["## Top changes", ""]
     if summary.top_changes:

@@ -12,5 +12,6 @@ create table if not exists pipeline_runs (
     config_hash     varchar not null,
     input_files     varchar[],
     error_message   varchar,
-    xborder_version varchar
+    xborder_version varchar,
+    assumed_currencies varchar                 -- files read in an assumed currency: `file: CUR (n listings)`, `; `-joined
 );

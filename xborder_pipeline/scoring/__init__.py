@@ -19,6 +19,8 @@ CONFIDENCE_LEVELS = ("high", "medium", "low")
 
 def with_scores(featured: Frame, settings: Settings) -> Frame:
     """Listings with features, plus score, band, warehouse flag, confidence and the reasons for all."""
+    if "currency_assumed" not in featured.collect_schema().names():
+        featured = featured.with_columns(currency_assumed=pl.lit(None, pl.Boolean))  # missing: named by the file
     scored = featured.with_columns(
         suitability_score=suitability.suitability_score(settings),
         warehouse_flag=warehousing.warehouse_flag(settings),

@@ -178,6 +178,12 @@ REASONS: tuple[Reason, ...] = (
         "data_confidence",
         "Weight and box size together give a density no packed product has: one of them is likely wrong.",
     ),
+    Reason(
+        "CURRENCY_ASSUMED",
+        "data_confidence",
+        "The export names no currency and none was given (--currency, mapping file, [[sources]] entry): the price "
+        "was read in the adapter's default currency, so confidence is at most medium.",
+    ),
 )
 
 # Trade-model fit (listing_scores.trade_model_reasons).

@@ -328,6 +328,7 @@ def _load_incoming(
             ).fetchall()[0][0]
         )
         _replace_current_rows(connection, "listings", "incoming_listings", {"run_id": run.run_id})
+        _record_assumed_currencies(connection, run.run_id)
         _replace_current_rows(connection, "listing_scores", "incoming_scores", stamps)
         _replace_current_rows(connection, "listing_channel_costs", "incoming_channel_costs", stamps)
         _append(connection, "rejected_rows", "incoming_rejects", {"run_id": run.run_id})
@@ -344,6 +345,24 @@ def _load_incoming(
         raise
     connection.execute("commit")
     return changes
+
+
+def _record_assumed_currencies(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """pipeline_runs.assumed_currencies: each file whose listings were read in an assumed currency."""
+    connection.execute(
+        """
+        update pipeline_runs set assumed_currencies = (
+            select string_agg(format('{}: {} ({} listings)', source_file, currency, n), '; '
+                              order by source_file, currency)
+            from (
+                select source_file, currency, count(*) as n from incoming_listings
+                where currency_assumed group by source_file, currency
+            )
+        )
+        where run_id = $run_id
+        """,
+        {"run_id": run_id},
+    )
 
 
 def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: datetime) -> None:
