@@ -39,6 +39,15 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="TOML file merged over the defaults. Default: $XBORDER_CONFIG.", show_default=False),
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The date the run prices by, YYYY-MM-DD: which rate card, peak season and duty rules apply. "
+        "Default: run.as_of, else today in schedule.timezone.",
+        show_default=False,
+    ),
+]
 
 
 class OutputFormat(StrEnum):
@@ -105,8 +114,10 @@ def score(
         typer.Option("--dask-address", help="Score the files on the running Dask scheduler at this address, e.g. "
                      "tcp://10.0.0.5:8786. Default: dask.scheduler_address (empty: no Dask)."),
     ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Score listing exports into the database and print a summary of the run."""
+    from xborder_pipeline.as_of import with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
     from xborder_pipeline.ingest import KNOWN_FORMATS, LENGTH_UNITS, WEIGHT_UNITS
     from xborder_pipeline.store.database import default_db_path
@@ -123,7 +134,7 @@ def score(
         if value is not None and value.lower() not in known:
             raise _fail(f"unknown {option} {value!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
     try:
-        settings = load_settings(config)  # fail fast, before Prefect starts, on a bad config file
+        settings = with_as_of(load_settings(config), as_of)  # fail fast, before Prefect starts, on a bad config
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
     on_dask = dask_workers is not None or bool(dask_address or settings.dask.scheduler_address)
@@ -149,6 +160,7 @@ def score(
             weight_unit=weight_unit,
             length_unit=length_unit,
             currency=currency,
+            as_of=settings.run.as_of or None,
         )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
@@ -181,9 +193,10 @@ def nightly(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Score every inbox file again, even those already scored.")
     ] = False,
+    as_of: AsOfOption = None,
 ) -> None:
     """Run the nightly job once, now: score the inbox's new files and archive them."""
-    settings = _settings_or_exit(config)
+    settings = _settings_or_exit(config, as_of)
     database = db or _default_db()
     folder = inbox or Path(settings.schedule.inbox)
     if not folder.is_dir():
@@ -199,6 +212,7 @@ def nightly(
             archive_dir=str(archive_dir) if archive_dir else None,
             config_path=str(config) if config else None,
             full_refresh=full_refresh,
+            as_of=settings.run.as_of or None,
         )
     except Exception as error:
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
@@ -242,11 +256,12 @@ def serve(
     )
 
 
-def _settings_or_exit(config: Path | None):
+def _settings_or_exit(config: Path | None, as_of: str | None = None):
+    from xborder_pipeline.as_of import with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
 
     try:
-        return load_settings(config)
+        return with_as_of(load_settings(config), as_of)
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
 

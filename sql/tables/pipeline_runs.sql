@@ -12,5 +12,6 @@ create table if not exists pipeline_runs (
     config_hash     varchar not null,
     input_files     varchar[],
     error_message   varchar,
-    xborder_version varchar
+    xborder_version varchar,
+    as_of_date      date                       -- the date the run priced by (--as-of / run.as_of, else today)
 );

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -123,6 +123,7 @@ CHANNEL_COST_COLUMNS: tuple[str, ...] = (
     "is_recommended",
     "run_id",
     "scored_at",
+    "is_proxy",
 )
 
 
@@ -145,6 +146,7 @@ class RunRecord:
     config_hash: str
     input_files: list[str]
     version: str
+    as_of_date: date | None = None  # the date the run priced by (xborder_pipeline.as_of)
 
 
 @dataclass(frozen=True)
@@ -384,8 +386,8 @@ def _insert_run(
         """
         insert into pipeline_runs (
             run_id, started_at, finished_at, status, rows_read, rows_scored, rows_rejected, rows_skipped,
-            config_hash, input_files, error_message, xborder_version
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            config_hash, input_files, error_message, xborder_version, as_of_date
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             run.run_id,
@@ -400,6 +402,7 @@ def _insert_run(
             run.input_files,
             error,
             run.version,
+            run.as_of_date,
         ],
     )
 
