@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 import xborder_pipeline
+from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.batches import (
     Partition,
     Spool,
@@ -35,7 +36,6 @@ from xborder_pipeline.batches import (
     stage_partition,
     valid_parts,
 )
-from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.features.fba import load_fba_card
 from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_rows

@@ -37,8 +37,8 @@ from xborder_pipeline.flows.score_catalogue import (
     score,
 )
 
-from xborder_pipeline.batches import Spool, StagedCounts, partitions, remove_stale_spools, valid_parts
 from xborder_pipeline.as_of import settings_for_run, with_as_of
+from xborder_pipeline.batches import Spool, StagedCounts, partitions, remove_stale_spools, valid_parts
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.inbox import InboxFile, describe_files
 from xborder_pipeline.ingest import IngestOptions
