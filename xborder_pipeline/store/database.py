@@ -85,6 +85,10 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "trade_model_hint",
     "trade_model_reasons",
     "reasons",
+    "fba_fee_card",
+    "fba_overmax_fee_usd",
+    "fba_bulky_packaging_fee_usd",
+    "fba_fees_total_usd",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
