@@ -398,20 +398,32 @@ def report(
 
 
 @config_app.command("show")
-def config_show(config: ConfigOption = None) -> None:
-    """Print the effective configuration (defaults merged with your file) and its hash."""
+def config_show(config: ConfigOption = None, as_of: AsOfOption = None) -> None:
+    """Print the effective configuration (defaults merged with your file) and its hash.
+
+    `cards` lists each rate card and dated window with its dates and source, and whether it is in force on the
+    as-of date (--as-of, else run.as_of, else today).
+    """
+    from xborder_pipeline.as_of import as_of_date, with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
 
     try:
-        settings = load_settings(config)
+        settings = with_as_of(load_settings(config), as_of)
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
+    from xborder_pipeline.cards import card_windows
     from xborder_pipeline.features.fba import load_fba_card
 
     card = load_fba_card(settings.fba.card or None)
+    day = as_of_date(settings)
     typer.echo(f"# config_hash = {settings.config_hash(card)}")
-    typer.echo(json.dumps({**settings.model_dump(mode="json"), "fba_card": card.model_dump(mode="json")},
-                          indent=2, ensure_ascii=False))
+    shown = {
+        "as_of": day.isoformat(),
+        "cards": card_windows(settings, card, day),
+        **settings.model_dump(mode="json"),
+        "fba_card": card.model_dump(mode="json"),
+    }
+    typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
 
 
 def main() -> None:
