@@ -158,7 +158,8 @@ def test_bulky_packaging_applies_to_bulky_and_extra_large_tiers_and_is_not_yet_p
 def test_sourced_overmax_and_packaging_amounts_are_added_to_the_total(tmp_path: Path) -> None:
     # Amounts written into a test card only to check the arithmetic; the packaged card has none.
     def with_amounts(text: str) -> str:
-        text = text.replace("length_plus_girth_over_in = 130.0\n", "length_plus_girth_over_in = 130.0\nfee_usd = 1.25\n")
+        limit = "length_plus_girth_over_in = 130.0\n"
+        text = text.replace(limit, limit + "fee_usd = 1.25\n")
         return text.replace("[bulky_packaging]\n", "[bulky_packaging]\nfee_usd = 0.5\n")
 
     card = card_with(tmp_path, with_amounts)
