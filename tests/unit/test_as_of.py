@@ -76,7 +76,9 @@ name = "december_rates"
 valid_from = "2026-12-01"
 valid_to = "2026-12-31"
 source = "test rates"
-values = { as_of = "2026-12-01", usd_per_unit = { USD = 1.0, EUR = 1.2, GBP = 1.3, CNY = 0.14, HKD = 0.13, JPY = 0.007, CAD = 0.7, AUD = 0.65 } }
+[fx.windows.values]
+as_of = "2026-12-01"
+usd_per_unit = { USD = 1.0, EUR = 1.2, GBP = 1.3, CNY = 0.14, HKD = 0.13, JPY = 0.007, CAD = 0.7, AUD = 0.65 }
 
 [[channels.express.windows]]
 name = "carrier_peak_2026"
