@@ -62,3 +62,7 @@ def test_a_december_run_prices_peak_fees_and_stores_its_date(tmp_path: Path) -> 
     assert dict(zip(proxies["channel"], proxies["proxy"], strict=True))["postal_small_packet"] is True
     assert not any(value for channel, value in zip(proxies["channel"], proxies["proxy"], strict=True)
                    if channel != "postal_small_packet")
+
+    report = tmp_path / "report.html"
+    assert runner.invoke(app, ["report", "--db", str(db), "--out", str(report)]).exit_code == EXIT_OK
+    assert "Proxy figures: postal_small_packet" in report.read_text(encoding="utf-8")
