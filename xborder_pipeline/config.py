@@ -410,8 +410,16 @@ class Settings(_Section):
         return [f"{where}:{window}" for where, block in blocks for window in block.windows_in_force(day)]
 
     def config_hash(self, *extra: BaseModel) -> str:
-        """A stable fingerprint of the effective configuration (and any card given), stored with every run."""
-        parts = [self.model_dump(mode="json"), *(model.model_dump(mode="json") for model in extra)]
+        """A stable fingerprint of the effective configuration (and any card given), stored with every run.
+
+        The run's date itself (run.as_of) is left out, so nightly runs keep one hash (run_history.config_changed
+        stays false); the dated windows in force that day are in it, so a window starting or ending changes it.
+        """
+        settings = self.model_dump(mode="json")
+        settings["run"].pop("as_of", None)
+        if self.run.as_of:
+            settings["windows_in_force"] = self.windows_in_force(date.fromisoformat(self.run.as_of))
+        parts = [settings, *(model.model_dump(mode="json") for model in extra)]
         canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 

@@ -129,3 +129,11 @@ def test_a_proxy_channel_without_a_note_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="proxy_note"):
         load_settings(config)
+
+
+def test_the_config_hash_ignores_the_date_but_not_the_windows_in_force() -> None:
+    def hash_on(day: str) -> str:
+        return settings_for_run(with_as_of(SETTINGS, day)).config_hash()
+
+    assert hash_on("2026-12-05") == hash_on("2026-12-06")  # nightly runs keep one hash
+    assert hash_on("2026-06-30") != hash_on("2026-07-01")  # the EU flat duty starts
