@@ -31,7 +31,9 @@ class DatedValues(_Section):
     """Values a configuration block takes for a stretch of dates (both ends included; no valid_to: open-ended).
 
     `values` replaces keys of the block it sits in (e.g. `low_value_duty_per_item` of markets.EU) on the days from
-    valid_from to valid_to; outside them the block's own values apply. Where windows overlap, the later one wins.
+    valid_from to valid_to; outside them the block's own values apply. Tables merge key by key, as a user file
+    merges over the defaults (a window may give just the EUR rate of fx.usd_per_unit). Where windows overlap, the
+    later one wins.
     """
 
     name: str = Field(min_length=1)
@@ -68,7 +70,7 @@ class _Dated(_Section):
     def on_window(self, window: DatedValues) -> _Dated:
         """This block with the window's values in place of its own."""
         own = self.model_dump(exclude={"windows"})
-        return type(self).model_validate({**own, **window.values, "windows": []})
+        return type(self).model_validate({**_merge(own, window.values), "windows": []})
 
     def on(self, day: date) -> _Dated:
         """This block as it stands on `day`: its own values, replaced by those of each window in force."""

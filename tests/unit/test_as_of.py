@@ -76,9 +76,7 @@ name = "december_rates"
 valid_from = "2026-12-01"
 valid_to = "2026-12-31"
 source = "test rates"
-[fx.windows.values]
-as_of = "2026-12-01"
-usd_per_unit = { USD = 1.0, EUR = 1.2, GBP = 1.3, CNY = 0.14, HKD = 0.13, JPY = 0.007, CAD = 0.7, AUD = 0.65 }
+values = { as_of = "2026-12-01", usd_per_unit = { EUR = 1.2 } }
 
 [[channels.express.windows]]
 name = "carrier_peak_2026"
@@ -94,6 +92,7 @@ values = { oversize_surcharge = 150.0 }
 
     assert november.fx.usd_per_unit["EUR"] == SETTINGS.fx.usd_per_unit["EUR"]
     assert (december.fx.usd_per_unit["EUR"], december.fx.as_of) == (1.2, "2026-12-01")
+    assert december.fx.usd_per_unit["GBP"] == SETTINGS.fx.usd_per_unit["GBP"]  # the rates it does not give stay
     assert november.channels["express"].oversize_surcharge == 150.0
     assert settings.on(date(2026, 11, 14)).channels["express"].oversize_surcharge == 114.0
 
