@@ -30,6 +30,8 @@ class RunSummary:
     reject_examples: list[str] = field(default_factory=list)
     changes: int = 0
     top_changes: list[dict[str, object]] = field(default_factory=list)
+    as_of: str = ""  # the date the run priced by
+    fba_fee_cards: dict[str, int] = field(default_factory=dict)  # listings priced by each FBA card and window
 
     def render(self) -> str:
         lines = [
@@ -41,6 +43,9 @@ class RunSummary:
             "  warehouse:    " + _counts(self.warehouse_flags),
             "  confidence:   " + _counts(self.confidence),
         ]
+        if self.as_of:
+            lines.append(f"  priced as of: {self.as_of}" + (f"  (FBA: {_counts(self.fba_fee_cards)})"
+                                                           if self.fba_fee_cards else ""))
         if self.top_reject_reasons:
             lines.append("  top reject reasons:")
             lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]
@@ -189,7 +194,18 @@ def summarise_stored_run(
         """,
         run,
     ).to_dicts()
+    as_of = query(db_path, "select as_of_date::varchar as day from pipeline_runs where run_id = $run", run)
+    fee_cards = query(
+        db_path,
+        """
+        select fba_fee_card, count(*) as n from listing_scores
+        where run_id = $run and fba_fee_card is not null group by 1 order by 1
+        """,
+        run,
+    )
     return RunSummary(
+        as_of=(as_of["day"][0] or "") if as_of.height else "",
+        fba_fee_cards=dict(zip(fee_cards["fba_fee_card"].to_list(), fee_cards["n"].to_list(), strict=True)),
         run_id=run_id,
         db_path=db_path,
         rows_read=rows_read,

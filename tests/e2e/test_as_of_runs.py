@@ -54,6 +54,7 @@ def test_a_december_run_prices_peak_fees_and_stores_its_date(tmp_path: Path) -> 
     result = runner.invoke(app, ["score", str(SAMPLE_CATALOGUE), "--db", str(db), "--as-of", "2026-12-05"])
 
     assert result.exit_code == EXIT_OK, result.output
+    assert "priced as of: 2026-12-05  (FBA: fba_us_2026:peak_2026 " in result.output
     runs = query(db, "select as_of_date::varchar as day from pipeline_runs")
     assert runs["day"].to_list() == ["2026-12-05"]
     cards = query(db, "select distinct fba_fee_card from latest_scores where fba_size_tier is not null")
