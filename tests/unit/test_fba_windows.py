@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xborder_pipeline.config import ConfigError
 from xborder_pipeline.features.fba import (
@@ -234,3 +236,29 @@ def test_the_functions_one_by_one_match_with_fba_features() -> None:
     )
 
     assert one_by_one.equals(together.select(one_by_one.columns))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0.5, max_value=250.0),
+            st.floats(min_value=0.5, max_value=250.0),
+            st.floats(min_value=0.5, max_value=250.0),
+            st.floats(min_value=0.01, max_value=90.0),
+            st.floats(min_value=0.5, max_value=200.0),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_a_unit_never_costs_less_in_peak_season(rows) -> None:
+    columns = ("length_cm", "width_cm", "height_cm", "weight_kg", "price_usd")
+    listings = pl.DataFrame([dict(zip(columns, row, strict=True)) for row in rows])
+
+    peak = with_fba_features(listings, CARD, IN_PEAK)
+    non_peak = with_fba_features(listings, CARD, BEFORE_PEAK)
+
+    assert peak["fba_size_tier"].equals(non_peak["fba_size_tier"])
+    assert (peak["fba_fulfilment_fee_usd"] > non_peak["fba_fulfilment_fee_usd"]).all()
+    assert set(peak["fba_fee_card"]) == {"fba_us_2026:peak_2026"}
