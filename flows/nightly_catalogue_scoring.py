@@ -14,6 +14,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from xborder_pipeline.flows.score_catalogue import new_run, score_files
 
+from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.inbox import archive, inbox_files
 from xborder_pipeline.ingest import IngestOptions
@@ -29,9 +30,13 @@ def nightly_catalogue_scoring(
     archive_dir: str | None = None,
     config_path: str | None = None,
     full_refresh: bool = False,
+    as_of: str | None = None,
 ) -> RunSummary | None:
-    """Score the inbox's new files into `db_path`; returns None when nothing was new."""
-    settings = load_settings(config_path)
+    """Score the inbox's new files into `db_path`; returns None when nothing was new.
+
+    `as_of` (YYYY-MM-DD) is the date the run prices by; default run.as_of, else today in schedule.timezone.
+    """
+    settings = settings_for_run(with_as_of(load_settings(config_path), as_of))
     database = Path(db_path)
     inbox_folder = Path(inbox or settings.schedule.inbox)
     archive_folder = archive_dir if archive_dir is not None else settings.schedule.archive_dir

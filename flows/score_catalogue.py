@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 import xborder_pipeline
+from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.batches import (
     Partition,
     Spool,
@@ -136,6 +137,7 @@ def new_run(settings: Settings, files: list[InboxFile]) -> RunRecord:
         config_hash=settings.config_hash(load_fba_card(settings.fba.card or None)),
         input_files=[str(file.path) for file in files],
         version=xborder_pipeline.__version__,
+        as_of_date=date.fromisoformat(settings.run.as_of) if settings.run.as_of else None,
     )
 
 
@@ -196,13 +198,15 @@ def score_catalogue(
     weight_unit: str | None = None,
     length_unit: str | None = None,
     currency: str | None = None,
+    as_of: str | None = None,
 ) -> RunSummary:
     """Score the listing exports at `paths` into the DuckDB file at `db_path`.
 
     `file_format` forces one adapter for every file; `mapping_path` names a TOML mapping for exports no
-    adapter knows; the units and currency fill in what an export's headers do not say.
+    adapter knows; the units and currency fill in what an export's headers do not say. `as_of` (YYYY-MM-DD)
+    is the date the run prices by (rate-card windows, peak season, duty rules); default run.as_of, else today.
     """
-    settings = load_settings(config_path)
+    settings = settings_for_run(with_as_of(load_settings(config_path), as_of))
     database = Path(db_path)
     options = IngestOptions(
         file_format=file_format,

@@ -37,6 +37,7 @@ from xborder_pipeline.flows.score_catalogue import (
     score,
 )
 
+from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.batches import Spool, StagedCounts, partitions, remove_stale_spools, valid_parts
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.inbox import InboxFile, describe_files
@@ -84,13 +85,14 @@ def score_catalogue_on_dask(
     weight_unit: str | None = None,
     length_unit: str | None = None,
     currency: str | None = None,
+    as_of: str | None = None,
 ) -> RunSummary:
     """Score the listing exports at `paths` into the DuckDB file at `db_path`, each file a Dask task.
 
     The parameters are those of `score_catalogue`. Give several files (e.g. a catalogue split into Parquet
     files) for the workers to share: one file is one task.
     """
-    settings = load_settings(config_path)
+    settings = settings_for_run(with_as_of(load_settings(config_path), as_of))  # one date for every worker
     database = Path(db_path)
     options = IngestOptions(
         file_format=file_format,

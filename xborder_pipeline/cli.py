@@ -41,6 +41,15 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="TOML file merged over the defaults. Default: $XBORDER_CONFIG.", show_default=False),
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The date the run prices by, YYYY-MM-DD: which rate card, peak season and duty rules apply. "
+        "Default: run.as_of, else today in schedule.timezone.",
+        show_default=False,
+    ),
+]
 
 
 class OutputFormat(StrEnum):
@@ -107,8 +116,10 @@ def score(
         typer.Option("--dask-address", help="Score the files on the running Dask scheduler at this address, e.g. "
                      "tcp://10.0.0.5:8786. Default: dask.scheduler_address (empty: no Dask)."),
     ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Score listing exports into the database and print a summary of the run."""
+    from xborder_pipeline.as_of import with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
     from xborder_pipeline.ingest import KNOWN_FORMATS, LENGTH_UNITS, WEIGHT_UNITS
     from xborder_pipeline.store.database import default_db_path
@@ -125,7 +136,7 @@ def score(
         if value is not None and value.lower() not in known:
             raise _fail(f"unknown {option} {value!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
     try:
-        settings = load_settings(config)  # fail fast, before Prefect starts, on a bad config file
+        settings = with_as_of(load_settings(config), as_of)  # fail fast, before Prefect starts, on a bad config
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
     on_dask = dask_workers is not None or bool(dask_address or settings.dask.scheduler_address)
@@ -151,6 +162,7 @@ def score(
             weight_unit=weight_unit,
             length_unit=length_unit,
             currency=currency,
+            as_of=settings.run.as_of or None,
         )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
@@ -183,9 +195,10 @@ def nightly(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Score every inbox file again, even those already scored.")
     ] = False,
+    as_of: AsOfOption = None,
 ) -> None:
     """Run the nightly job once, now: score the inbox's new files and archive them."""
-    settings = _settings_or_exit(config)
+    settings = _settings_or_exit(config, as_of)
     database = db or _default_db()
     folder = inbox or Path(settings.schedule.inbox)
     if not folder.is_dir():
@@ -201,6 +214,7 @@ def nightly(
             archive_dir=str(archive_dir) if archive_dir else None,
             config_path=str(config) if config else None,
             full_refresh=full_refresh,
+            as_of=settings.run.as_of or None,
         )
     except Exception as error:
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
@@ -244,11 +258,12 @@ def serve(
     )
 
 
-def _settings_or_exit(config: Path | None):
+def _settings_or_exit(config: Path | None, as_of: str | None = None):
+    from xborder_pipeline.as_of import with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
 
     try:
-        return load_settings(config)
+        return with_as_of(load_settings(config), as_of)
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
 
@@ -385,24 +400,36 @@ def report(
 
 
 @config_app.command("show")
-def config_show(config: ConfigOption = None) -> None:
-    """Print the effective configuration (defaults merged with your file) and its hash."""
+def config_show(config: ConfigOption = None, as_of: AsOfOption = None) -> None:
+    """Print the effective configuration (defaults merged with your file) and its hash.
+
+    `cards` lists each rate card and dated window with its dates and source, and whether it is in force on the
+    as-of date (--as-of, else run.as_of, else today).
+    """
+    from xborder_pipeline.as_of import as_of_date, with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
 
     try:
-        settings = load_settings(config)
+        settings = with_as_of(load_settings(config), as_of)
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
+    from xborder_pipeline.cards import card_windows
     from xborder_pipeline.features.fba import load_fba_card
 
     card = load_fba_card(settings.fba.card or None)
+    day = as_of_date(settings)
     typer.echo(f"# config_hash = {settings.config_hash(card)}")
     from xborder_pipeline.fx import describe
 
     for line in describe(settings.fx):
         typer.echo(f"# {line}")
-    typer.echo(json.dumps({**settings.model_dump(mode="json"), "fba_card": card.model_dump(mode="json")},
-                          indent=2, ensure_ascii=False))
+    shown = {
+        "as_of": day.isoformat(),
+        "cards": card_windows(settings, card, day),
+        **settings.model_dump(mode="json"),
+        "fba_card": card.model_dump(mode="json"),
+    }
+    typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
 
 
 @fx_app.command("update")

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import tomllib
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,63 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DatedValues(_Section):
+    """Values a configuration block takes for a stretch of dates (both ends included; no valid_to: open-ended).
+
+    `values` replaces keys of the block it sits in (e.g. `low_value_duty_per_item` of markets.EU) on the days from
+    valid_from to valid_to; outside them the block's own values apply. Tables merge key by key, as a user file
+    merges over the defaults (a window may give just the EUR rate of fx.usd_per_unit). Where windows overlap, the
+    later one wins.
+    """
+
+    name: str = Field(min_length=1)
+    valid_from: date
+    valid_to: date | None = None
+    source: str = Field(min_length=1)
+    values: dict[str, Any] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> DatedValues:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"window {self.name!r}: valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+    def applies_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class _Dated(_Section):
+    """A configuration block that may carry dated `windows` of its own values (see DatedValues)."""
+
+    windows: list[DatedValues] = []
+
+    @model_validator(mode="after")
+    def _windows_name_own_keys(self) -> _Dated:
+        own = set(type(self).model_fields) - {"windows"}
+        for window in self.windows:
+            unknown = sorted(set(window.values) - own)
+            if unknown:
+                raise ValueError(f"window {window.name!r} sets unknown keys: {', '.join(unknown)}")
+            self.on_window(window)  # a window whose values would not validate is refused at load
+        return self
+
+    def on_window(self, window: DatedValues) -> _Dated:
+        """This block with the window's values in place of its own."""
+        own = self.model_dump(exclude={"windows"})
+        return type(self).model_validate({**_merge(own, window.values), "windows": []})
+
+    def on(self, day: date) -> _Dated:
+        """This block as it stands on `day`: its own values, replaced by those of each window in force."""
+        block = self
+        for window in self.windows:
+            if window.applies_on(day):
+                block = block.on_window(window)
+        return block.model_copy(update={"windows": self.windows}) if block is not self else self
+
+    def windows_in_force(self, day: date) -> list[str]:
+        return [window.name for window in self.windows if window.applies_on(day)]
+
+
 class RunSettings(_Section):
     max_reject_share: float = Field(ge=0.0, le=1.0)
     lock_timeout_seconds: float = Field(ge=0.0)
@@ -33,6 +91,7 @@ class RunSettings(_Section):
     stream_files_over_mb: float = Field(ge=0.0)
     spool_dir: str
     duckdb_memory_limit: str = Field(pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+    as_of: str = Field(default="", pattern=r"^$|^\d{4}-\d{2}-\d{2}$")
 
 
 class ScheduleSettings(_Section):
@@ -57,7 +116,7 @@ class ScheduleSettings(_Section):
 UNDATED = "undated"  # a rate given in a config file that says no date for it
 
 
-class FxTable(_Section):
+class FxTable(_Dated):
     as_of: str
     source: str
     usd_per_unit: dict[str, float]
@@ -133,7 +192,7 @@ MARKETS = ("US", "EU", "GB")
 GOODS_CLASSES = ("battery", "loose_battery", "liquid", "powder", "magnet", "aerosol_or_flammable", "restricted")
 
 
-class Channel(_Section):
+class Channel(_Dated):
     """A direct-parcel channel from China: its limits, what it refuses, and its rates per market."""
 
     label: str
@@ -154,6 +213,16 @@ class Channel(_Section):
     rates_from: str | None = None
     per_kg_uplift: float = Field(default=0.0, ge=0)
     per_parcel_surcharge: float = Field(default=0.0, ge=0)
+    # Figures that stand in for a card we could not find (e.g. an old card of another carrier): shown with every
+    # figure of the channel (channel_costs.is_proxy) and said in proxy_note.
+    is_proxy: bool = False
+    proxy_note: str = ""
+
+    @model_validator(mode="after")
+    def _proxy_says_why(self) -> Channel:
+        if self.is_proxy and not self.proxy_note.strip():
+            raise ValueError("a channel with is_proxy = true needs a proxy_note saying what its figures stand in for")
+        return self
 
     @field_validator("rates")
     @classmethod
@@ -175,7 +244,7 @@ class Channel(_Section):
         return refuses
 
 
-class Market(_Section):
+class Market(_Dated):
     """Duty, VAT and fees on a direct parcel into one destination market."""
 
     vat_rate: float = Field(ge=0, lt=1)
@@ -427,9 +496,34 @@ class Settings(_Section):
             for market, bands in self.channels[channel.rates_from].rates.items()
         }
 
+    def on(self, day: date) -> Settings:
+        """The settings as they stand on `day`: every dated window in force (fx, markets, channels) applied."""
+        if not self.windows_in_force(day):
+            return self
+        dated = self.model_dump(exclude={"fx", "markets", "channels"})
+        dated["fx"] = self.fx.on(day)
+        dated["markets"] = {name: market.on(day) for name, market in self.markets.items()}
+        dated["channels"] = {name: channel.on(day) for name, channel in self.channels.items()}
+        return Settings.model_validate(dated)
+
+    def windows_in_force(self, day: date) -> list[str]:
+        """Which dated windows apply on `day`, as `block:window` (e.g. `markets.EU:eu_flat_duty_2026`)."""
+        blocks: list[tuple[str, _Dated]] = [("fx", self.fx)]
+        blocks += [(f"markets.{name}", market) for name, market in self.markets.items()]
+        blocks += [(f"channels.{name}", channel) for name, channel in self.channels.items()]
+        return [f"{where}:{window}" for where, block in blocks for window in block.windows_in_force(day)]
+
     def config_hash(self, *extra: BaseModel) -> str:
-        """A stable fingerprint of the effective configuration (and any card given), stored with every run."""
-        parts = [self.model_dump(mode="json"), *(model.model_dump(mode="json") for model in extra)]
+        """A stable fingerprint of the effective configuration (and any card given), stored with every run.
+
+        The run's date itself (run.as_of) is left out, so nightly runs keep one hash (run_history.config_changed
+        stays false); the dated windows in force that day are in it, so a window starting or ending changes it.
+        """
+        settings = self.model_dump(mode="json")
+        settings["run"].pop("as_of", None)
+        if self.run.as_of:
+            settings["windows_in_force"] = self.windows_in_force(date.fromisoformat(self.run.as_of))
+        parts = [settings, *(model.model_dump(mode="json") for model in extra)]
         canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 

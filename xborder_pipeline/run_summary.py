@@ -32,6 +32,8 @@ class RunSummary:
     top_changes: list[dict[str, object]] = field(default_factory=list)
     # (file, currency, listings) for every file whose prices were read in an assumed currency
     assumed_currencies: list[tuple[str, str, int]] = field(default_factory=list)
+    as_of: str = ""  # the date the run priced by
+    fba_fee_cards: dict[str, int] = field(default_factory=dict)  # listings priced by each FBA card and window
 
     def render(self) -> str:
         lines = [
@@ -49,6 +51,9 @@ class RunSummary:
                 " cost, so no band (NO_SHIPPING_ESTIMATE); add weights or sizes to score them"
             )
         lines += assumed_currency_warnings(self.assumed_currencies)
+        if self.as_of:
+            lines.append(f"  priced as of: {self.as_of}" + (f"  (FBA: {_counts(self.fba_fee_cards)})"
+                                                           if self.fba_fee_cards else ""))
         if self.top_reject_reasons:
             lines.append("  top reject reasons:")
             lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]
@@ -215,7 +220,18 @@ def summarise_stored_run(
         """,
         run,
     )
+    as_of = query(db_path, "select as_of_date::varchar as day from pipeline_runs where run_id = $run", run)
+    fee_cards = query(
+        db_path,
+        """
+        select fba_fee_card, count(*) as n from listing_scores
+        where run_id = $run and fba_fee_card is not null group by 1 order by 1
+        """,
+        run,
+    )
     return RunSummary(
+        as_of=(as_of["day"][0] or "") if as_of.height else "",
+        fba_fee_cards=dict(zip(fee_cards["fba_fee_card"].to_list(), fee_cards["n"].to_list(), strict=True)),
         run_id=run_id,
         db_path=db_path,
         rows_read=rows_read,

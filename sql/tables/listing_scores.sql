@@ -63,5 +63,9 @@ create table if not exists listing_scores (
     trade_model_hint          varchar,          -- b2c | b2b_ready | b2b
     trade_model_reasons       varchar[],
     reasons                   varchar[] not null,
-    landed_cost_ratio         double            -- (shipping + duty + customs fee) / price: what the bands judge
+    landed_cost_ratio         double,           -- (shipping + duty + customs fee) / price: what the bands judge
+    fba_fee_card              varchar,          -- card and window that priced the FBA fee, e.g. fba_us_2026:peak_2026
+    fba_overmax_fee_usd       double,           -- 0: does not apply; null: applies but the amount is not yet sourced
+    fba_bulky_packaging_fee_usd double,         -- 0: does not apply; null: applies but the amount is not yet sourced
+    fba_fees_total_usd        double            -- fulfilment with fuel + overmax + packaging; null if a part is unknown
 );

@@ -13,5 +13,6 @@ create table if not exists pipeline_runs (
     input_files     varchar[],
     error_message   varchar,
     xborder_version varchar,
-    assumed_currencies varchar                 -- files read in an assumed currency: `file: CUR (n listings)`, `; `-joined
+    assumed_currencies varchar,                -- files read in an assumed currency: `file: CUR (n listings)`, `; `-joined
+    as_of_date      date                       -- the date the run priced by (--as-of / run.as_of, else today)
 );

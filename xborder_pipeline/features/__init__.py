@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features import dimensions, price, shipping, traits
 from xborder_pipeline.features.fba import FbaCard, load_fba_card, with_fba_features
@@ -26,8 +27,12 @@ def with_listing_features(
     `fba_card` defaults to the card configuration names (fba.card), else the packaged 2026 US card.
     `shared_boxes` (SHARED_BOX_COLUMNS) counts the boxes that several listings of the run share, when the
     listings are one batch of a larger run; without it the listings are the whole run.
+    Everything dated (FBA card windows, duty and FX windows) is priced as on the run's as-of date
+    (xborder_pipeline.as_of: run.as_of, else today in schedule.timezone).
     """
     card = fba_card or load_fba_card(settings.fba.card or None)
+    day = as_of_date(settings)
+    settings = settings.on(day)
     divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
     present = listings.collect_schema().names()
     if "is_physical" not in present:
@@ -47,7 +52,7 @@ def with_listing_features(
         unit_cost_usd=price.unit_cost_usd(settings.fx),
         months_of_cover=_months_of_cover(),
     )
-    with_fba = with_fba_features(measured, card)
+    with_fba = with_fba_features(measured, card, day)
     costed = shipping.with_cheapest_channel(shipping.with_channel_costs(with_fba, settings), settings)
     margined = costed.with_columns(
         direct_ship_channel=pl.col("recommended_channel"),

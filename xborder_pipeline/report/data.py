@@ -6,7 +6,7 @@ data; values are bound parameters, never pasted into the SQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
@@ -49,6 +49,7 @@ class ReportData:
     run_history: pl.DataFrame
     seller_portfolio: pl.DataFrame
     thresholds: RatioThresholds
+    proxy_channels: list[str] = field(default_factory=list)
 
 
 def read_report_data(
@@ -69,7 +70,14 @@ def read_report_data(
         run_history=run_history(connection),
         seller_portfolio=seller_portfolio(connection),
         thresholds=thresholds,
+        proxy_channels=proxy_channels(connection),
     )
+
+
+def proxy_channels(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Channels whose figures in the current scores stand in for a rate card we lack (channel_costs.is_proxy)."""
+    frame = _frame(connection, "select distinct channel from channel_costs where is_proxy order by channel")
+    return frame["channel"].to_list()
 
 
 def _frame(

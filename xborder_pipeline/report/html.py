@@ -246,6 +246,10 @@ PAGE_TEMPLATE = """\
     {{ data.thresholds.fine | pct }}, elevated up to {{ data.thresholds.poor | pct }}, high up to
     {{ data.thresholds.prohibitive | pct }}, beyond that the parcel costs more than the goods. Ratios of
     {{ cap_percent }} and more share the last bar; listings with no direct channel or price have no ratio.</p>
+  {% if data.proxy_channels %}
+  <p class="note">Proxy figures: {{ data.proxy_channels | join(", ") }} priced with a stand-in rate card (no current
+    card in our sources; see <code>channel_costs.is_proxy</code> and docs/scoring.md).</p>
+  {% endif %}
   <div class="chart" id="chart-logistics-cost-ratio"></div>
 </section>
 

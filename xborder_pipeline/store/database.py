@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -89,6 +89,10 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "trade_model_reasons",
     "reasons",
     "landed_cost_ratio",
+    "fba_fee_card",
+    "fba_overmax_fee_usd",
+    "fba_bulky_packaging_fee_usd",
+    "fba_fees_total_usd",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -127,6 +131,7 @@ CHANNEL_COST_COLUMNS: tuple[str, ...] = (
     "is_recommended",
     "run_id",
     "scored_at",
+    "is_proxy",
 )
 
 
@@ -149,6 +154,7 @@ class RunRecord:
     config_hash: str
     input_files: list[str]
     version: str
+    as_of_date: date | None = None  # the date the run priced by (xborder_pipeline.as_of)
 
 
 @dataclass(frozen=True)
@@ -407,8 +413,8 @@ def _insert_run(
         """
         insert into pipeline_runs (
             run_id, started_at, finished_at, status, rows_read, rows_scored, rows_rejected, rows_skipped,
-            config_hash, input_files, error_message, xborder_version
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            config_hash, input_files, error_message, xborder_version, as_of_date
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             run.run_id,
@@ -423,6 +429,7 @@ def _insert_run(
             run.input_files,
             error,
             run.version,
+            run.as_of_date,
         ],
     )
 
