@@ -59,5 +59,14 @@ create table if not exists listing_scores (
     data_confidence           varchar not null,
     trade_model_hint          varchar,          -- b2c | b2b_ready | b2b
     trade_model_reasons       varchar[],
-    reasons                   varchar[] not null
+    reasons                   varchar[] not null,
+    -- what the costs rest on for weight and box: declared | sibling | title | category_prior | none
+    weight_basis              varchar,
+    dimensions_basis          varchar,
+    -- the estimates used in place of a missing, 0, placeholder or implausible declared value (null: declared used)
+    estimated_weight_kg       double,
+    estimated_length_cm       double,
+    estimated_width_cm        double,
+    estimated_height_cm       double,
+    estimate_prior            varchar           -- the priors.toml entry the listing matched, when estimated
 );

@@ -11,7 +11,7 @@ from typing import TypeVar
 import polars as pl
 
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import dangerous_goods, dimensions, fragility, price, shipping
+from xborder_pipeline.features import dangerous_goods, dimensions, estimates, fragility, price, shipping
 from xborder_pipeline.features.fba import FbaCard, load_fba_card, with_fba_features
 from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
 
@@ -32,6 +32,15 @@ def with_listing_features(
     if "is_physical" not in listings.collect_schema().names():
         listings = listings.with_columns(is_physical=pl.lit(None, pl.Boolean))  # missing means physical
     listings = _with_shared_boxes(listings, shared_boxes)
+    # Estimates fill what the export leaves out; every cost below rests on declared-or-estimated values, and the
+    # declared ones are put back as exported at the end.
+    listings = estimates.with_estimates(
+        listings.with_columns(is_liquid=dangerous_goods.is_liquid(settings.dangerous_goods)), settings
+    ).with_columns(
+        **{_declared(column): pl.col(column) for column in DECLARED_SIZE_COLUMNS},
+        weight_kg=estimates.priced_weight_kg(),
+        **{side: estimates.priced_side_cm(side) for side in dimensions.SIDES},
+    )
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
@@ -43,7 +52,6 @@ def with_listing_features(
         fragility_score=fragility.fragility_score(settings.fragility),
         has_battery=dangerous_goods.has_battery(settings.dangerous_goods),
         is_loose_battery=dangerous_goods.is_loose_battery(settings.dangerous_goods),
-        is_liquid=dangerous_goods.is_liquid(settings.dangerous_goods),
         is_powder=dangerous_goods.is_powder(settings.dangerous_goods),
         has_magnet=dangerous_goods.has_magnet(settings.dangerous_goods),
         is_aerosol_or_flammable=dangerous_goods.is_aerosol_or_flammable(settings.dangerous_goods),
@@ -62,7 +70,17 @@ def with_listing_features(
     ).with_columns(
         margin_ratio=pl.when(pl.col("price_usd") > 0).then(pl.col("margin_after_logistics_usd") / pl.col("price_usd")),
     )
-    return with_warehouse_economics(margined, settings)
+    return with_warehouse_economics(margined, settings).with_columns(
+        **{column: pl.col(_declared(column)) for column in DECLARED_SIZE_COLUMNS}
+    ).drop(*(_declared(column) for column in DECLARED_SIZE_COLUMNS))
+
+
+# The export's own weight and box: kept as exported in `listings`; costs use them only when usable.
+DECLARED_SIZE_COLUMNS = ("weight_kg", *dimensions.SIDES)
+
+
+def _declared(column: str) -> str:
+    return f"_declared_{column}"
 
 
 # The boxes several listings of a run share (sql/run_wide/shared_boxes.sql finds them for a run in batches).

@@ -18,8 +18,15 @@ def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "MISSING_DIMENSIONS": ~all_sides_known(),
         "PLACEHOLDER_DIMENSIONS": (pl.col("listings_sharing_box") >= quality.placeholder_box_min_listings)
         & (pl.col("categories_sharing_box") >= quality.placeholder_box_min_categories),
-        "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3) | (density > quality.max_density_kg_per_m3),
+        "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3)
+        | (density > quality.max_density_kg_per_m3)
+        # a declared weight denser than any packed goods is set aside (features/estimates.py)
+        | pl.col("declared_weight_too_dense"),
         "NO_PRICE": pl.col("price_usd").is_null(),
+        "IMPLAUSIBLE_WEIGHT": pl.col("weight_set_aside"),
+        "DIMENSIONS_BELOW_TITLE_SIZE": pl.col("dimensions_below_title_size"),
+        "ESTIMATED_WEIGHT": pl.col("weight_basis").is_in(ESTIMATED_BASES),
+        "ESTIMATED_DIMENSIONS": pl.col("dimensions_basis").is_in(ESTIMATED_BASES),
     }
     # Goods that are never shipped need no weight or box; only their price can be in doubt.
     physical = is_physical_goods()
@@ -30,14 +37,27 @@ def confidence_reasons(settings: Settings) -> pl.Expr:
     return codes_where(confidence_conditions(settings))
 
 
+# Estimates name what a doubt led to rather than a doubt of their own: they cap confidence at medium.
+ESTIMATE_CODES = ("ESTIMATED_WEIGHT", "ESTIMATED_DIMENSIONS")
+ESTIMATED_BASES = ("sibling", "title", "category_prior")
+
+
 def data_confidence(settings: Settings) -> pl.Expr:
-    """high: nothing doubtful; medium: one doubt; low: two or more, or no shipping estimate at all."""
+    """high: nothing doubtful; medium: one doubt, or costs resting on estimates; low: two or more doubts, or no
+    shipping estimate at all."""
     conditions = confidence_conditions(settings)
-    doubts = pl.sum_horizontal([condition.fill_null(False).cast(pl.Int32) for condition in conditions.values()])
+    doubts = pl.sum_horizontal(
+        [
+            condition.fill_null(False).cast(pl.Int32)
+            for code, condition in conditions.items()
+            if code not in ESTIMATE_CODES
+        ]
+    )
+    estimated = pl.any_horizontal([conditions[code].fill_null(False) for code in ESTIMATE_CODES])
     return (
         pl.when(conditions["NO_SHIPPING_ESTIMATE"].fill_null(False) | (doubts >= 2))
         .then(pl.lit("low"))
-        .when(doubts == 1)
+        .when((doubts == 1) | estimated)
         .then(pl.lit("medium"))
         .otherwise(pl.lit("high"))
     )

@@ -85,6 +85,13 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "trade_model_hint",
     "trade_model_reasons",
     "reasons",
+    "weight_basis",
+    "dimensions_basis",
+    "estimated_weight_kg",
+    "estimated_length_cm",
+    "estimated_width_cm",
+    "estimated_height_cm",
+    "estimate_prior",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
