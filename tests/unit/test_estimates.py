@@ -111,15 +111,27 @@ def test_a_stated_weight_is_packed(settings) -> None:
 
 
 def test_a_title_length_sets_the_longest_side(settings) -> None:
-    frame = estimated(settings, {"title": "Curtain rod 72cm", "category": "", **NO_SIZE})
+    frame = estimated(settings, {"title": "Towel rail 72cm", "category": "", **NO_SIZE})
 
-    # no prior matches a curtain rod: a long narrow carton, 72 + 6 cm long, a quarter of that across
+    # no prior matches a towel rail: a long narrow carton, 72 + 6 cm long, a tenth of that across
     assert frame["dimensions_basis"].to_list() == ["title"]
     assert frame.select("estimated_length_cm", "estimated_width_cm", "estimated_height_cm").row(0) == (
         78.0,
-        19.5,
-        19.5,
+        pytest.approx(7.8),
+        pytest.approx(7.8),
     )
+
+
+def test_a_liquid_declared_far_heavier_than_its_volume_is_set_aside(settings) -> None:
+    # 320 lb declared for 2.5 gal of liquid (about 9.5 kg): a weight typed in the wrong unit
+    frame = estimated(
+        settings,
+        {"title": "Liquid bloom 2.5 gal", "weight_kg": 320 * 0.45359237, "length_cm": 25.4, "width_cm": 20.3,
+         "height_cm": 30.5},
+    )
+
+    assert "IMPLAUSIBLE_WEIGHT" in frame["reasons"][0]
+    assert frame["weight_basis"].to_list() == ["title"]
 
 
 def test_coiled_goods_lengths_are_not_box_sides(settings) -> None:

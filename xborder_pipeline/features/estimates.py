@@ -134,7 +134,9 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         & (pl.col("_title_length_cm") > pl.max_horizontal(*SIDES) * (1 + estimates.title_size_max_excess_share))
     ).fill_null(False)
     box_ok = declared_box & ~pl.col("_placeholder") & ~below_title
-    title_ratio = weight / pl.col("_stated_kg")
+    # the goods' weight the title gives: a stated weight, else a liquid's volume at its density
+    title_goods_kg = pl.coalesce("_stated_kg", pl.col("_litres") * estimates.liquid_kg_per_litre)
+    title_ratio = weight / title_goods_kg
     weight_set_aside = declared_weight & (
         (
             (title_ratio > estimates.title_weight_max_ratio) | (title_ratio < 1 / estimates.title_weight_max_ratio)
