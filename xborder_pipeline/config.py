@@ -287,6 +287,7 @@ class EstimatesSettings(_Section):
     title_weight_min_kg: float = Field(ge=0)
     title_size_max_excess_share: float = Field(ge=0)
     title_weight_max_ratio: float = Field(gt=1)
+    title_weight_max_excess_kg: float = Field(ge=0)
     prior_weight_max_ratio: float = Field(gt=1)
     priors: list[Prior] = []
 

@@ -137,10 +137,13 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     # the goods' weight the title gives: a stated weight, else a liquid's volume at its density
     title_goods_kg = pl.coalesce("_stated_kg", pl.col("_litres") * estimates.liquid_kg_per_litre)
     title_ratio = weight / title_goods_kg
+    # packing and multipacks make small goods weigh several times their stated weight: a weight is too heavy for
+    # its title only when it is also title_weight_max_excess_kg over it (a 10 g powder ships at 80 g)
+    too_heavy = (title_ratio > estimates.title_weight_max_ratio) & (
+        weight - title_goods_kg > estimates.title_weight_max_excess_kg
+    )
     weight_set_aside = declared_weight & (
-        (
-            (title_ratio > estimates.title_weight_max_ratio) | (title_ratio < 1 / estimates.title_weight_max_ratio)
-        ).fill_null(False)
+        (too_heavy | (title_ratio < 1 / estimates.title_weight_max_ratio)).fill_null(False)
         | (weight > pl.col("_prior_weight_kg") * estimates.prior_weight_max_ratio).fill_null(False)
     )
     # denser than solid steel in a usable box: the weight is the wrong one (grams typed as pounds)
