@@ -50,12 +50,48 @@ _LENGTH = _NUMBER + r" ?((?:mm|cm|ft|feet|foot|inch(?:es)?)" + _B + r"|''|\"|”
 _WEIGHT = _NUMBER + r" ?(kgs?|kilo(?:gram)?s?|grams?|gr|g|lbs?|pounds?|oz|ounces?)" + _B
 _VOLUME = _NUMBER + r" ?(ml|millilit(?:er|re)s?|lit(?:er|re)s?|ltr|lt|l|gal|gallons?|qt|quarts?|fl\.?\s*oz)" + _B
 
-# A digit right before a unit (or one space between): titles without any of these state no size or weight.
+# A digit right before a unit, or one space between (then the unit spelt at least two letters, so that "2026
+# Phone" is not a digit before a "p"): titles without any of these state no size or weight.
 _UNIT_TOKENS = tuple(
-    f"{digit}{space}{unit}"
-    for digit in "0123456789"
-    for space in ("", " ")
-    for unit in ("mm", "cm", "ft", "fe", "fo", "in", "'", '"', "\u201d", "k", "g", "l", "p", "o")
+    {
+        *(
+            f"{digit}{unit}"
+            for digit in "0123456789"
+            for unit in ("mm", "cm", "ft", "fe", "fo", "in", "'", '"', "\u201d", "k", "g", "l", "p", "o", "q", "fl")
+        ),
+        *(
+            f"{digit} {unit}"
+            for digit in "0123456789"
+            for unit in (
+                "mm",
+                "cm",
+                "ft",
+                "feet",
+                "foot",
+                "in ",
+                "inch",
+                "kg",
+                "kilo",
+                "g ",
+                "gr",
+                "lb",
+                "pound",
+                "oz",
+                "ounce",
+                "'",
+                '"',
+                "\u201d",
+                "l ",
+                "lt",
+                "lit",
+                "ml",
+                "gal",
+                "qt",
+                "quart",
+                "fl",
+            )
+        ),
+    }
 )
 
 CM_PER_INCH = 2.54
