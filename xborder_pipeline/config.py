@@ -367,6 +367,68 @@ class DataQualitySettings(_Section):
     max_density_kg_per_m3: float = Field(gt=0)
 
 
+class Prior(_Section):
+    """Typical packed weight and box of one product type or category (xborder_pipeline/priors.toml)."""
+
+    name: str = Field(min_length=1)
+    keywords: list[str] = []  # words in the category or the title
+    categories: list[str] = []  # words in the category only (marketplace slugs, taxonomy names)
+    weight_kg: tuple[float, float]  # median, upper quartile
+    box_cm_median: tuple[float, float, float]  # longest, middle, shortest
+    box_cm_upper: tuple[float, float, float]
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Prior:
+        if not (self.keywords or self.categories):
+            raise ValueError(f"prior {self.name!r} has neither keywords nor categories to match")
+        if not 0 < self.weight_kg[0] <= self.weight_kg[1]:
+            raise ValueError(f"prior {self.name!r}: weight_kg must read [median, upper quartile], both > 0")
+        for median, upper in zip(self.box_cm_median, self.box_cm_upper, strict=True):
+            if not 0 < median <= upper:
+                raise ValueError(f"prior {self.name!r}: every box side must be > 0 with median <= upper quartile")
+        return self
+
+
+class EstimatesSettings(_Section):
+    """How a missing, zero, placeholder or implausible weight or box is estimated (docs/scoring.md, Estimates)."""
+
+    # A TOML file of [[priors]] to use instead of the packaged xborder_pipeline/priors.toml; empty: the packaged one.
+    priors_file: str = ""
+    conservative_point: str = Field(pattern="^(median|upper)$")
+    packaging_weight_share: float = Field(ge=0)
+    packaging_weight_min_kg: float = Field(ge=0)
+    liquid_kg_per_litre: float = Field(gt=0)
+    liquid_packaging_kg_per_litre: float = Field(ge=0)
+    dry_volume_keywords: list[str]
+    title_length_padding_cm: float = Field(ge=0)
+    title_box_cross_section_share: float = Field(gt=0, le=1)
+    title_length_min_cm: float = Field(ge=0)
+    title_length_max_cm: float = Field(gt=0)
+    coiled_goods_keywords: list[str]
+    title_weight_min_kg: float = Field(ge=0)
+    title_size_max_excess_share: float = Field(ge=0)
+    title_weight_max_ratio: float = Field(gt=1)
+    title_weight_max_excess_kg: float = Field(ge=0)
+    prior_weight_max_ratio: float = Field(gt=1)
+    priors: list[Prior] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _load_priors(cls, values: Any) -> Any:
+        if isinstance(values, dict) and "priors" not in values:
+            values = {**values, "priors": load_priors(values.get("priors_file") or None)}
+        return values
+
+
+def load_priors(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The [[priors]] of the TOML file at `path`, else of the packaged priors.toml."""
+    if path is None:
+        text = (files("xborder_pipeline") / "priors.toml").read_text(encoding="utf-8")
+        return tomllib.loads(text).get("priors", [])
+    return _read_user_file(Path(path)).get("priors", [])
+
+
 class DaskSettings(_Section):
     # A running Dask scheduler (`tcp://host:8786`); empty: `xborder score` runs locally unless --dask-workers
     # or --dask-address asks for Dask.
@@ -433,6 +495,7 @@ class Settings(_Section):
     trade_model: TradeModelSettings
     dask: DaskSettings = DaskSettings()
     sources: list[SourceSettings] = []
+    estimates: EstimatesSettings
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:

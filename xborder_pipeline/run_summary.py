@@ -7,7 +7,9 @@ from pathlib import Path
 
 import polars as pl
 
+from xborder_pipeline.features.estimates import BASES
 from xborder_pipeline.scoring import CONFIDENCE_LEVELS, SUITABILITY_BANDS, WAREHOUSE_FLAGS
+from xborder_pipeline.scoring.confidence import ESTIMATED_BASES
 
 
 class TooManyRejects(Exception):
@@ -34,6 +36,9 @@ class RunSummary:
     assumed_currencies: list[tuple[str, str, int]] = field(default_factory=list)
     as_of: str = ""  # the date the run priced by
     fba_fee_cards: dict[str, int] = field(default_factory=dict)  # listings priced by each FBA card and window
+    # how many listings' weight and box rest on each basis (declared, sibling, title, category_prior, none)
+    weight_bases: dict[str, int] = field(default_factory=dict)
+    dimensions_bases: dict[str, int] = field(default_factory=dict)
 
     def render(self) -> str:
         lines = [
@@ -54,6 +59,13 @@ class RunSummary:
         if self.as_of:
             lines.append(f"  priced as of: {self.as_of}" + (f"  (FBA: {_counts(self.fba_fee_cards)})"
                                                            if self.fba_fee_cards else ""))
+        if self.weight_bases or self.dimensions_bases:
+            lines.append(
+                f"  estimates:    weight of {_estimated(self.weight_bases):,} listing(s) and box of "
+                f"{_estimated(self.dimensions_bases):,} estimated (docs/scoring.md, Estimates)"
+            )
+            lines.append("    weight from: " + _counts(self.weight_bases))
+            lines.append("    box from:    " + _counts(self.dimensions_bases))
         if self.top_reject_reasons:
             lines.append("  top reject reasons:")
             lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]
@@ -91,6 +103,14 @@ def check_reject_share(rows_read: int, rows_rejected: int, max_share: float, rej
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count:,}" for name, count in counts.items())
+
+
+def _bases(scores: pl.DataFrame, column: str) -> dict[str, int]:
+    return value_counts(scores, column, BASES) if column in scores.columns else {}
+
+
+def _estimated(bases: dict[str, int]) -> int:
+    return sum(count for basis, count in bases.items() if basis in ESTIMATED_BASES)
 
 
 def value_counts(scores: pl.DataFrame, column: str, domain: tuple[str, ...]) -> dict[str, int]:
@@ -151,6 +171,8 @@ def summarise(
         reject_examples=reject_examples(rejects),
         changes=changes,
         top_changes=top_changes or [],
+        weight_bases=_bases(scores, "weight_basis"),
+        dimensions_bases=_bases(scores, "dimensions_basis"),
     )
 
 
@@ -247,6 +269,8 @@ def summarise_stored_run(
         changes=changes,
         top_changes=top_changes,
         assumed_currencies=[(file, currency, n) for file, currency, n in assumed.iter_rows()],
+        weight_bases=counted("weight_basis", BASES),
+        dimensions_bases=counted("dimensions_basis", BASES),
     )
 
 
@@ -269,6 +293,8 @@ def run_report_markdown(summary: RunSummary) -> str:
         ("Suitability for direct parcels", summary.bands),
         ("Overseas warehouse", summary.warehouse_flags),
         ("Data confidence", summary.confidence),
+        ("Weight from (basis)", summary.weight_bases),
+        ("Box size from (basis)", summary.dimensions_bases),
     ):
         lines += [f"## {title}", "", "| value | listings |", "|---|---:|"]
         lines += [f"| {value} | {count:,} |" for value, count in counts.items()]

@@ -13,5 +13,9 @@ where s.run_id = $run_id and (
    or s.warehouse_flag not in ('recommended', 'candidate_unproven_demand', 'not_recommended')
    or s.data_confidence not in ('high', 'medium', 'low')
    or s.est_direct_ship_cost_usd < 0
-   or (l.weight_kg > 0 and s.chargeable_weight_kg < l.weight_kg)
+   -- the weight costs rest on: the declared one (unless set aside as implausible), else the estimate
+   or (l.weight_kg > 0 and coalesce(s.weight_basis, 'declared') = 'declared' and s.chargeable_weight_kg < l.weight_kg)
+   or (s.estimated_weight_kg > 0 and s.chargeable_weight_kg < s.estimated_weight_kg)
+   or s.weight_basis not in ('declared', 'sibling', 'title', 'category_prior', 'none')
+   or s.dimensions_basis not in ('declared', 'sibling', 'title', 'category_prior', 'none')
 );

@@ -67,5 +67,14 @@ create table if not exists listing_scores (
     fba_fee_card              varchar,          -- card and window that priced the FBA fee, e.g. fba_us_2026:peak_2026
     fba_overmax_fee_usd       double,           -- 0: does not apply; null: applies but the amount is not yet sourced
     fba_bulky_packaging_fee_usd double,         -- 0: does not apply; null: applies but the amount is not yet sourced
-    fba_fees_total_usd        double            -- fulfilment with fuel + overmax + packaging; null if a part is unknown
+    fba_fees_total_usd        double,           -- fulfilment with fuel + overmax + packaging; null if a part is unknown
+    -- what the costs rest on for weight and box: declared | sibling | title | category_prior | none
+    weight_basis              varchar,
+    dimensions_basis          varchar,
+    -- the estimates used in place of a missing, 0, placeholder or implausible declared value (null: declared used)
+    estimated_weight_kg       double,
+    estimated_length_cm       double,
+    estimated_width_cm        double,
+    estimated_height_cm       double,
+    estimate_prior            varchar           -- the priors.toml entry the listing matched, when estimated
 );

@@ -415,7 +415,10 @@ def test_placeholder_thresholds_come_from_config(tmp_path) -> None:
 def test_a_placeholder_box_with_a_zero_weight_is_low_confidence(settings) -> None:
     rows = [{**PLACEHOLDER_BOX, "weight_kg": 0.0, "category": category} for category in ("A", "B", "C", "D", "E")]
 
-    assert confidence(scored(settings, *rows)) == [("low", ["MISSING_WEIGHT", "PLACEHOLDER_DIMENSIONS"])] * 5
+    # a placeholder box prices nothing (issue 15, item 6): with no weight either, there is no shipping estimate
+    assert confidence(scored(settings, *rows)) == [
+        ("low", ["NO_SHIPPING_ESTIMATE", "MISSING_WEIGHT", "PLACEHOLDER_DIMENSIONS"])
+    ] * 5
 
 
 # --- no text, no trait claims (issue 15 item 7) ---------------------------------------------------

@@ -12,7 +12,7 @@ import polars as pl
 
 from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import dimensions, price, shipping, traits
+from xborder_pipeline.features import dimensions, estimates, price, shipping, traits
 from xborder_pipeline.features.fba import FbaCard, load_fba_card, with_fba_features
 from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
 
@@ -40,7 +40,14 @@ def with_listing_features(
     if "attributes" not in present:
         listings = listings.with_columns(attributes=pl.lit(None, pl.String))  # materials, tags: none given
     listings = _with_shared_boxes(listings, shared_boxes)
-    measured = traits.with_traits(listings, settings.traits).with_columns(
+    # Traits first (the estimator reads is_liquid); estimates fill what the export leaves out; every cost below
+    # rests on declared-or-estimated values, and the declared ones are put back as exported at the end.
+    listings = estimates.with_estimates(traits.with_traits(listings, settings.traits), settings).with_columns(
+        **{_declared(column): pl.col(column) for column in DECLARED_SIZE_COLUMNS},
+        weight_kg=estimates.priced_weight_kg(),
+        **{side: estimates.priced_side_cm(side) for side in dimensions.SIDES},
+    )
+    measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
         longest_side_cm=dimensions.longest_side_cm(),
@@ -64,7 +71,17 @@ def with_listing_features(
     ).with_columns(
         margin_ratio=pl.when(pl.col("price_usd") > 0).then(pl.col("margin_after_logistics_usd") / pl.col("price_usd")),
     )
-    return with_warehouse_economics(margined, settings)
+    return with_warehouse_economics(margined, settings).with_columns(
+        **{column: pl.col(_declared(column)) for column in DECLARED_SIZE_COLUMNS}
+    ).drop(*(_declared(column) for column in DECLARED_SIZE_COLUMNS))
+
+
+# The export's own weight and box: kept as exported in `listings`; costs use them only when usable.
+DECLARED_SIZE_COLUMNS = ("weight_kg", *dimensions.SIDES)
+
+
+def _declared(column: str) -> str:
+    return f"_declared_{column}"
 
 
 def landed_cost_ratio() -> pl.Expr:

@@ -18,9 +18,16 @@ def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "MISSING_DIMENSIONS": ~all_sides_known(),
         "PLACEHOLDER_DIMENSIONS": (pl.col("listings_sharing_box") >= quality.placeholder_box_min_listings)
         & (pl.col("categories_sharing_box") >= quality.placeholder_box_min_categories),
-        "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3) | (density > quality.max_density_kg_per_m3),
+        "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3)
+        | (density > quality.max_density_kg_per_m3)
+        # a declared weight denser than any packed goods is set aside (features/estimates.py)
+        | pl.col("declared_weight_too_dense"),
         "NO_PRICE": pl.col("price_usd").is_null(),
         "NO_TEXT": _blank("title") & _blank("description"),
+        "IMPLAUSIBLE_WEIGHT": pl.col("weight_set_aside"),
+        "DIMENSIONS_BELOW_TITLE_SIZE": pl.col("dimensions_below_title_size"),
+        "ESTIMATED_WEIGHT": pl.col("weight_basis").is_in(ESTIMATED_BASES),
+        "ESTIMATED_DIMENSIONS": pl.col("dimensions_basis").is_in(ESTIMATED_BASES),
     }
     # Goods that are never shipped need no weight or box; only their price can be in doubt.
     physical = is_physical_goods()
@@ -31,8 +38,11 @@ def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
 
 
 # A listing with one of these is at most `medium`, but they do not add to the doubts that make it `low`:
-# an assumed currency makes every money figure doubtful, not the weight or box the shipping cost rests on.
-CAPPED_AT_MEDIUM: tuple[str, ...] = ("CURRENCY_ASSUMED",)
+# an assumed currency makes every money figure doubtful, not the weight or box the shipping cost rests on;
+# estimates name what a doubt (a missing or set-aside value) led to rather than a doubt of their own.
+ESTIMATE_CODES = ("ESTIMATED_WEIGHT", "ESTIMATED_DIMENSIONS")
+CAPPED_AT_MEDIUM: tuple[str, ...] = ("CURRENCY_ASSUMED", *ESTIMATE_CODES)
+ESTIMATED_BASES = ("sibling", "title", "category_prior")
 
 
 def _blank(column: str) -> pl.Expr:

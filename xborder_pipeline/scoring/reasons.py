@@ -184,6 +184,28 @@ REASONS: tuple[Reason, ...] = (
         "The export names no currency and none was given (--currency, mapping file, [[sources]] entry): the price "
         "was read in the adapter's default currency, so confidence is at most medium.",
     ),
+    Reason(
+        "ESTIMATED_WEIGHT",
+        "data_confidence",
+        "The weight costs rest on is estimated (weight_basis: sibling, title or category_prior; estimated_weight_kg).",
+    ),
+    Reason(
+        "ESTIMATED_DIMENSIONS",
+        "data_confidence",
+        "The box costs rest on is estimated (dimensions_basis: sibling, title or category_prior; estimated_*_cm).",
+    ),
+    Reason(
+        "IMPLAUSIBLE_WEIGHT",
+        "data_confidence",
+        "The declared weight was set aside: far from the weight the title states or the product type has, or denser"
+        " than any packed goods (grams typed as pounds); costs rest on an estimate instead, if any.",
+    ),
+    Reason(
+        "DIMENSIONS_BELOW_TITLE_SIZE",
+        "data_confidence",
+        "The declared box was set aside: its longest side is well short of a length the title states (a 4 ft tube in"
+        " an 8 in box); costs rest on an estimate instead, if any.",
+    ),
 )
 
 # Trade-model fit (listing_scores.trade_model_reasons).

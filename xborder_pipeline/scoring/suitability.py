@@ -7,6 +7,7 @@ import polars as pl
 from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
+from xborder_pipeline.features.estimates import priced_weight_kg
 
 
 def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
@@ -29,7 +30,7 @@ def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
         & (landed <= scoring.logistics_cost_ratio_prohibitive),
         "NEGATIVE_MARGIN": (pl.col("margin_after_logistics_usd") < 0) | (margin < 0),
         "LIQUID_REFUSED_BY_POST": pl.col("is_liquid"),
-        "OVER_POSTAL_WEIGHT": pl.col("weight_kg") > postal.max_weight_kg,
+        "OVER_POSTAL_WEIGHT": priced_weight_kg() > postal.max_weight_kg,
         "OVER_POSTAL_SIZE": (pl.col("sum_of_sides_cm") > postal.max_sum_of_sides_cm)
         | (pl.col("longest_side_cm") > postal.max_longest_side_cm),
         "FRAGILE": pl.col("is_fragile"),

@@ -11,6 +11,7 @@ import polars as pl
 from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
+from xborder_pipeline.features.estimates import priced_weight_kg
 
 
 def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
@@ -18,7 +19,7 @@ def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
     physical = is_physical_goods()
     traits = {
         "WAREHOUSE_TRAITS_HIGH_PRICE": pl.col("price_usd") >= settings.warehouse.high_price_usd,
-        "WAREHOUSE_TRAITS_BULKY": (pl.col("weight_kg") > postal.max_weight_kg)
+        "WAREHOUSE_TRAITS_BULKY": (priced_weight_kg() > postal.max_weight_kg)
         | (pl.col("sum_of_sides_cm") > postal.max_sum_of_sides_cm)
         | (pl.col("longest_side_cm") > postal.max_longest_side_cm),
         "WAREHOUSE_TRAITS_FRAGILE": pl.col("is_fragile"),

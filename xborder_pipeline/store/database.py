@@ -93,6 +93,13 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "fba_overmax_fee_usd",
     "fba_bulky_packaging_fee_usd",
     "fba_fees_total_usd",
+    "weight_basis",
+    "dimensions_basis",
+    "estimated_weight_kg",
+    "estimated_length_cm",
+    "estimated_width_cm",
+    "estimated_height_cm",
+    "estimate_prior",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
