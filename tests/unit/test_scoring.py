@@ -459,8 +459,6 @@ NO_WEIGHT_OR_BOX = {"weight_kg": None, "length_cm": None, "width_cm": None, "hei
         NO_WEIGHT_OR_BOX,
         {**NO_WEIGHT_OR_BOX, "weight_kg": 0.0},
         {**NO_WEIGHT_OR_BOX, "length_cm": 30.0, "width_cm": 20.0},  # a box with a side missing is no box
-        {**NO_WEIGHT_OR_BOX, "title": "Hand-thrown stoneware vase", "unit_cost": None},
-        {**NO_WEIGHT_OR_BOX, "title": "Complete 26 inch mountain bicycle", "price": 2999.0},
     ],
 )
 def test_a_parcel_with_no_weight_and_no_box_is_unknown_never_suitable(settings, overrides) -> None:
@@ -472,6 +470,23 @@ def test_a_parcel_with_no_weight_and_no_box_is_unknown_never_suitable(settings, 
     assert row["data_confidence"] == "low"
     assert 0.0 <= row["suitability_score"] <= 100.0  # the score of what could be checked, kept a number
     assert "FRAGILE_MARGIN_UNKNOWN" not in row["reasons"]  # unknown says it all; no cap on a band it has not
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {**NO_WEIGHT_OR_BOX, "title": "Hand-thrown stoneware vase", "unit_cost": None},
+        {**NO_WEIGHT_OR_BOX, "title": "Complete 26 inch mountain bicycle", "price": 2999.0},
+    ],
+)
+def test_goods_of_a_known_kind_without_weight_or_box_are_scored_on_estimates_never_suitable(settings, overrides):
+    row = scored(settings, overrides).row(0, named=True)
+
+    assert row["weight_basis"] in ("title", "category_prior") and row["dimensions_basis"] in ("title", "category_prior")
+    assert row["chargeable_weight_kg"] is not None
+    assert {"ESTIMATED_WEIGHT", "ESTIMATED_DIMENSIONS"} <= set(row["reasons"])
+    assert row["data_confidence"] != "high"
+    assert row["suitability_band"] in ("marginal", "unsuitable")
 
 
 def test_an_unknown_parcel_is_never_recommended_for_a_warehouse_even_with_proven_demand(settings) -> None:

@@ -94,7 +94,8 @@ def test_a_failing_audit_rolls_the_whole_run_back(tmp_path: Path, settings, monk
 
 def test_a_parcel_without_a_cost_scored_suitable_fails_the_audit(tmp_path: Path, settings) -> None:
     db = tmp_path / "store.duckdb"
-    unweighed = {"weight_kg": "", "length_cm": "", "width_cm": "", "height_cm": ""}
+    # nothing declared and nothing to estimate from (no size in the title, no prior matched)
+    unweighed = {"weight_kg": "", "length_cm": "", "width_cm": "", "height_cm": "", "title": "Item 42", "category": ""}
     honest = _scored_run(tmp_path, settings, [unweighed], "run-1")
     assert honest["scores"]["suitability_band"].to_list() == ["unknown"]
     write_run(db, **honest)
