@@ -32,7 +32,7 @@ WHOLE_COLUMNS = ("stock_qty", "moq")
 SIDES = ["length_cm", "width_cm", "height_cm"]
 GOODS_FLAGS = {
     "battery": "has_battery", "loose_battery": "is_loose_battery", "liquid": "is_liquid", "powder": "is_powder",
-    "magnet": "has_magnet", "aerosol_or_flammable": "is_aerosol_or_flammable",
+    "magnet": "has_magnet", "aerosol_or_flammable": "is_aerosol_or_flammable", "restricted": "is_restricted",
 }
 
 

@@ -33,7 +33,7 @@ def test_config_show_lists_each_card_with_its_window_and_source() -> None:
     result = runner.invoke(app, ["config", "show", "--as-of", "2026-12-05"])
 
     assert result.exit_code == EXIT_OK, result.output
-    shown = json.loads(result.output.split("\n", 1)[1])
+    shown = json.loads("\n".join(line for line in result.output.splitlines() if not line.startswith("#")))
     cards = {(row["card"], row["window"]): row for row in shown["cards"]}
     assert shown["as_of"] == "2026-12-05"
     assert cards[("fba_us_2026", "peak_2026")]["in_force"] is True

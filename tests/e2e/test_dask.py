@@ -77,9 +77,12 @@ def cluster_address():
 
 def _rows(db: Path, table: str, order: str) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as connection:
+        # doubles to 9 decimals: the engines may sum a product's terms in another order (last-bit differences)
         columns = [
-            name for (name,) in connection.execute(
-                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+            f"round({name}, 9) as {name}" if kind == "DOUBLE" else name
+            for name, kind in connection.execute(
+                "select column_name, data_type from information_schema.columns where table_name = ?"
+                " order by ordinal_position",
                 [table],
             ).fetchall() if name not in STAMPS
         ]

@@ -77,7 +77,8 @@ def test_an_unchanged_inbox_is_skipped_and_a_changed_file_is_scored(tmp_path: Pa
     assert query(db, "select count(*) as n from score_changes_latest")["n"][0] == 0
     assert unchanged_seconds < 30
 
-    canonical_csv(inbox / "shop_b.csv", [{"listing_id": "B-1"}, {"listing_id": "B-2", "weight_kg": "3.5"}])
+    heavier = {"listing_id": "B-2", "weight_kg": "3.5", "length_cm": "40", "width_cm": "30", "height_cm": "20"}
+    canonical_csv(inbox / "shop_b.csv", [{"listing_id": "B-1"}, heavier])
     third = _nightly(db, inbox)
     assert third is not None and third.rows_read == 2
     changed = query(db, "select listing_id, change_kind from score_changes_latest")
