@@ -151,14 +151,14 @@ def report(results: pl.DataFrame) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default = os.environ.get("XBORDER_SHARED_EXPORTS", str(Path(__file__).resolve().parents[1].parent / "shared" /
-                                                             "data" / "exports"))
+    shared = os.environ.get("XBORDER_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
+    default = Path(shared) / "data" / "exports"
     parser.add_argument("--exports", type=Path, default=Path(default))
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--point", choices=("upper", "median"), default=None, help="override conservative_point")
     arguments = parser.parse_args()
     if not arguments.exports.is_dir():
-        raise SystemExit(f"no exports folder at {arguments.exports}: pass --exports or set XBORDER_SHARED_EXPORTS")
+        raise SystemExit(f"no exports folder at {arguments.exports}: pass --exports or set XBORDER_SHARED")
     settings = load_settings()
     listings = declared_listings(arguments.exports, settings)
     calibration, measured = split(listings, arguments.seed)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS
+
+# The real exports in ../shared beside the repository (or where $XBORDER_SHARED points, e.g. from a worktree):
+# test input only, read where they lie; tests that need them skip when they are absent.
+SHARED_EXPORTS = Path(os.environ.get("XBORDER_SHARED") or Path(__file__).resolve().parents[1].parent / "shared") / (
+    "data/exports"
+)
 
 GOOD_ROW: dict[str, str] = {
     "listing_id": "L-1",

@@ -1,15 +1,14 @@
-"""Estimates on the real exports in ../shared/data/exports (or $XBORDER_SHARED_EXPORTS): read where they lie,
+"""Estimates on the real exports in ../shared/data/exports (or $XBORDER_SHARED/data/exports): read where they lie,
 skipped when absent. Features and scores only (no Prefect)."""
 
 from __future__ import annotations
 
-import os
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from tests.helpers import SHARED_EXPORTS
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.features import with_listing_features
 from xborder_pipeline.features.estimates import BASES
@@ -17,13 +16,12 @@ from xborder_pipeline.ingest import IngestOptions, read_listings
 from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.validation import validate_listings
 
-BESIDE_THE_REPO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
-EXPORTS = Path(os.environ.get("XBORDER_SHARED_EXPORTS") or BESIDE_THE_REPO)
+EXPORTS = SHARED_EXPORTS
 HYDROPONICS = "hmoonhydro_woocommerce/Products-Export-2025-Oct-29-171532.csv"
 
 pytestmark = pytest.mark.skipif(
     not EXPORTS.is_dir(),
-    reason=f"the shared real exports are not here ({EXPORTS}; set XBORDER_SHARED_EXPORTS); nothing to check",
+    reason=f"the shared real exports are not here ({EXPORTS}; set XBORDER_SHARED); nothing to check",
 )
 
 

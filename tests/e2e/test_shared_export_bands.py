@@ -1,34 +1,30 @@
 """Bands on the real exports in ../shared/data/exports: no parcel without a cost is suitable, and none that
 lands above its price is merely marginal.
 
-The files are not ours to ship: the tests read them where they lie (XBORDER_SHARED_EXPORTS, else
+The files are not ours to ship: the tests read them where they lie (XBORDER_SHARED, else
 ../shared/data/exports next to the repository) and skip when the folder is absent. Scoring runs in polars
 without Prefect or a database.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from tests.helpers import SHARED_EXPORTS
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.features import with_listing_features
 from xborder_pipeline.ingest import IngestOptions, read_listings
 from xborder_pipeline.scoring import SUITABILITY_BANDS, with_scores
 from xborder_pipeline.validation import validate_listings
 
-EXPORTS = Path(
-    os.environ.get("XBORDER_SHARED_EXPORTS")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
-)
+EXPORTS = SHARED_EXPORTS
 
 pytestmark = pytest.mark.skipif(
     not EXPORTS.is_dir(),
-    reason=f"the shared real exports are not here ({EXPORTS}); set XBORDER_SHARED_EXPORTS to check them",
+    reason=f"the shared real exports are not here ({EXPORTS}); set XBORDER_SHARED to check them",
 )
 
 HMOON = ("hmoonhydro_woocommerce/Products-Export-2025-Oct-29-171532.csv", {"weight_unit": "lb", "length_unit": "in"})
