@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.test_fba import unit
 from xborder_pipeline.config import ConfigError
 from xborder_pipeline.features.fba import (
-    CM_PER_IN,
     FBA_DATED_COLUMNS,
-    LB_PER_KG,
     fba_bulky_packaging_fee_usd,
     fba_fee_card,
     fba_fulfilment_fee_usd,
@@ -29,14 +28,6 @@ PACKAGED = Path(__file__).resolve().parents[2] / "xborder_pipeline" / "fba_us_20
 BEFORE_PEAK, IN_PEAK, AFTER_PEAK = date(2026, 9, 30), date(2026, 12, 5), date(2027, 2, 1)
 
 
-def unit(length_in: float, width_in: float, height_in: float, weight_lb: float, price_usd: float = 25.0) -> dict:
-    return {
-        "length_cm": length_in * CM_PER_IN,
-        "width_cm": width_in * CM_PER_IN,
-        "height_cm": height_in * CM_PER_IN,
-        "weight_kg": weight_lb / LB_PER_KG,
-        "price_usd": price_usd,
-    }
 
 
 def priced(row: dict, day: date | None, card=CARD) -> dict:

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from xborder_pipeline.features.estimates import ESTIMATE_COLUMNS
 from xborder_pipeline.schemas.listing import ADAPTER_COLUMNS, CANONICAL_COLUMNS, LINEAGE_COLUMNS
 from xborder_pipeline.scoring.reasons import ALL_REASONS
 
@@ -93,13 +94,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "fba_overmax_fee_usd",
     "fba_bulky_packaging_fee_usd",
     "fba_fees_total_usd",
-    "weight_basis",
-    "dimensions_basis",
-    "estimated_weight_kg",
-    "estimated_length_cm",
-    "estimated_width_cm",
-    "estimated_height_cm",
-    "estimate_prior",
+    *ESTIMATE_COLUMNS,
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
