@@ -8,12 +8,13 @@ prefect.yaml for a Prefect server or Prefect Cloud); the schedule lives there, n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from xborder_pipeline.flows.score_catalogue import new_run, score_files
 
+from xborder_pipeline.as_of import with_as_of
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.inbox import archive, inbox_files
 from xborder_pipeline.ingest import IngestOptions
@@ -29,9 +30,16 @@ def nightly_catalogue_scoring(
     archive_dir: str | None = None,
     config_path: str | None = None,
     full_refresh: bool = False,
+    as_of: str | None = None,
 ) -> RunSummary | None:
-    """Score the inbox's new files into `db_path`; returns None when nothing was new."""
+    """Score the inbox's new files into `db_path`; returns None when nothing was new.
+
+    Sales and order exports in the inbox load the sales history with the listings (reports without dates
+    take their period from `[[sales_periods]]`); `as_of` (YYYY-MM-DD) is the date the run judges by.
+    """
     settings = load_settings(config_path)
+    if as_of:
+        settings = with_as_of(settings, date.fromisoformat(as_of))
     database = Path(db_path)
     inbox_folder = Path(inbox or settings.schedule.inbox)
     archive_folder = archive_dir if archive_dir is not None else settings.schedule.archive_dir

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import date
 from pathlib import Path
 
 from prefect import flow, unmapped
@@ -32,17 +33,21 @@ from xborder_pipeline.flows.score_catalogue import (
     load,
     new_run,
     read_and_validate,
+    read_sales,
     record_failure,
     run_wide_facts,
+    sales_demand,
     score,
 )
 
+from xborder_pipeline.as_of import as_of_date, with_as_of
 from xborder_pipeline.batches import Spool, StagedCounts, partitions, remove_stale_spools, valid_parts
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.inbox import InboxFile, describe_files
 from xborder_pipeline.ingest import IngestOptions
 from xborder_pipeline.progress import report_progress
 from xborder_pipeline.run_summary import RunSummary
+from xborder_pipeline.sales import Period, find_sales_adapter, parse_period
 from xborder_pipeline.store.database import RunRecord
 from xborder_pipeline.store.run_lock import exclusive_run
 
@@ -84,6 +89,8 @@ def score_catalogue_on_dask(
     weight_unit: str | None = None,
     length_unit: str | None = None,
     currency: str | None = None,
+    sales_period: str | None = None,
+    as_of: str | None = None,
 ) -> RunSummary:
     """Score the listing exports at `paths` into the DuckDB file at `db_path`, each file a Dask task.
 
@@ -91,6 +98,8 @@ def score_catalogue_on_dask(
     files) for the workers to share: one file is one task.
     """
     settings = load_settings(config_path)
+    if as_of:
+        settings = with_as_of(settings, date.fromisoformat(as_of))
     database = Path(db_path)
     options = IngestOptions(
         file_format=file_format,
@@ -101,7 +110,8 @@ def score_catalogue_on_dask(
     )
     with exclusive_run(database, settings.run.lock_timeout_seconds):
         files = describe_files([Path(path) for path in paths])
-        return score_files_on_dask(files, database, settings, options, new_run(settings, files))
+        return score_files_on_dask(files, database, settings, options, new_run(settings, files),
+                                   sales_period=parse_period(sales_period) if sales_period else None)
 
 
 def score_files_on_dask(
@@ -111,23 +121,32 @@ def score_files_on_dask(
     options: IngestOptions,
     run: RunRecord,
     archive_dir: Path | None = None,
+    sales_period: Period | None = None,
 ) -> RunSummary:
-    """`score_files` with the stage and score steps mapped over the flow's Dask task runner."""
+    """`score_files` with the stage and score steps mapped over the flow's Dask task runner (sales files,
+    small, are read here)."""
     began = time.perf_counter()
+    settings = with_as_of(settings, as_of_date(settings))
     remove_stale_spools(database, settings)
     spool = Spool.create(database, run.run_id, settings)
     submitted: list[PrefectFuture] = []
     try:
-        pieces = partitions([file.path for file in files])
+        every = partitions([file.path for file in files])
+        is_sales = [find_sales_adapter(partition.path) is not None for partition in every]
+        pieces = [partition for partition, sales in zip(every, is_sales, strict=True) if not sales]
+        counts = StagedCounts()
+        for partition, sales in zip(every, is_sales, strict=True):
+            if sales:
+                counts += read_sales(partition, settings, spool, sales_period)
         staged = read_and_validate.map(
             pieces, options=unmapped(options), settings=unmapped(settings), spool=unmapped(spool)
         )
         submitted += staged
-        counts = StagedCounts()
         for done, future in enumerate(as_completed(staged), start=1):
             counts += future.result()
             report_progress(f"read and validate on Dask: {done}/{len(pieces)} file(s), {counts.rows_read:,} records")
         counts = run_wide_facts(spool, counts, settings)  # here, not on a worker: a few columns of the whole run
+        sales_demand(spool, settings, database)
         parts = valid_parts(spool)
         scored = score.map(
             parts,

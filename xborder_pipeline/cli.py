@@ -35,6 +35,17 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="DuckDB file. Default: $XBORDER_DB, else ./xborder.duckdb.", show_default=False),
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="The date the run judges demand by (YYYY-MM-DD). Default: run.as_of, else today.",
+                 show_default=False),
+]
+SalesPeriodOption = Annotated[
+    str | None,
+    typer.Option("--sales-period", help="The days a sales report without dates covers (a Business Report), "
+                 "FIRST..LAST, e.g. 2025-07-07..2025-07-13. Default: a matching [[sales_periods]] entry.",
+                 show_default=False),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="TOML file merged over the defaults. Default: $XBORDER_CONFIG.", show_default=False),
@@ -75,7 +86,11 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 @app.command()
 def score(
-    paths: Annotated[list[Path], typer.Argument(help="Listing export files to score.", show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Listing exports to score, and sales or order exports to load as sales history.",
+                       show_default=False),
+    ],
     db: DbOption = None,
     config: ConfigOption = None,
     file_format: Annotated[
@@ -105,8 +120,14 @@ def score(
         typer.Option("--dask-address", help="Score the files on the running Dask scheduler at this address, e.g. "
                      "tcp://10.0.0.5:8786. Default: dask.scheduler_address (empty: no Dask)."),
     ] = None,
+    sales_period: SalesPeriodOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
-    """Score listing exports into the database and print a summary of the run."""
+    """Score listing exports into the database and print a summary of the run.
+
+    Sales and order exports among the files (Shopify orders, Amazon Business Reports and All Orders, eBay,
+    Etsy, WooCommerce, Olist order items, canonical sales) load the sales history that proves demand.
+    """
     from xborder_pipeline.config import ConfigError, load_settings
     from xborder_pipeline.ingest import KNOWN_FORMATS, LENGTH_UNITS, WEIGHT_UNITS
     from xborder_pipeline.store.database import default_db_path
@@ -122,6 +143,7 @@ def score(
     ):
         if value is not None and value.lower() not in known:
             raise _fail(f"unknown {option} {value!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
+    _check_as_of_and_period(as_of, sales_period)
     try:
         settings = load_settings(config)  # fail fast, before Prefect starts, on a bad config file
     except ConfigError as error:
@@ -149,10 +171,33 @@ def score(
             weight_unit=weight_unit,
             length_unit=length_unit,
             currency=currency,
+            sales_period=sales_period,
+            as_of=as_of,
         )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
     typer.echo(summary.render())
+
+
+def _check_as_of_and_period(as_of: str | None, sales_period: str | None) -> None:
+    """A usage error (exit 2) for a bad --as-of date or --sales-period."""
+    import datetime
+    import re
+
+    from xborder_pipeline.sales import parse_period
+
+    if as_of is not None:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of):
+                raise ValueError("not YYYY-MM-DD")
+            datetime.date.fromisoformat(as_of)
+        except ValueError as error:
+            raise _fail(f"--as-of {as_of!r} is not a date YYYY-MM-DD ({error})", EXIT_USAGE) from None
+    if sales_period is not None:
+        try:
+            parse_period(sales_period)
+        except ValueError as error:
+            raise _fail(f"--sales-period: {error}", EXIT_USAGE) from None
 
 
 def _dask_run(workers: int | None, address: str | None):
@@ -181,8 +226,10 @@ def nightly(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Score every inbox file again, even those already scored.")
     ] = False,
+    as_of: AsOfOption = None,
 ) -> None:
-    """Run the nightly job once, now: score the inbox's new files and archive them."""
+    """Run the nightly job once, now: score the inbox's new files (listings and sales) and archive them."""
+    _check_as_of_and_period(as_of, None)
     settings = _settings_or_exit(config)
     database = db or _default_db()
     folder = inbox or Path(settings.schedule.inbox)
@@ -199,6 +246,7 @@ def nightly(
             archive_dir=str(archive_dir) if archive_dir else None,
             config_path=str(config) if config else None,
             full_refresh=full_refresh,
+            as_of=as_of,
         )
     except Exception as error:
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None

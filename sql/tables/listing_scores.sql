@@ -59,5 +59,9 @@ create table if not exists listing_scores (
     data_confidence           varchar not null,
     trade_model_hint          varchar,          -- b2c | b2b_ready | b2b
     trade_model_reasons       varchar[],
-    reasons                   varchar[] not null
+    reasons                   varchar[] not null,
+    monthly_units_sold        double,           -- the listing's own figure, else its SKU's sales history
+    demand_source             varchar,          -- listing | sales_history | none
+    demand_evidence           varchar,          -- proven | emerging | none (sku_demand), null without sales
+    demand_reasons            varchar[]
 );

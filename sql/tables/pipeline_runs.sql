@@ -1,5 +1,6 @@
 -- grain: one row per run of the scoring flow, successful or failed.
--- Every input record is accounted for: rows_read = rows_scored + rows_rejected + rows_skipped.
+-- Every input record is accounted for: rows_read = rows_scored + rows_rejected + rows_skipped
+-- + sales_rows_loaded (sales records count in rows_read, rows_rejected and rows_skipped too).
 create table if not exists pipeline_runs (
     run_id          varchar not null,
     started_at      timestamp with time zone not null,
@@ -12,5 +13,7 @@ create table if not exists pipeline_runs (
     config_hash     varchar not null,
     input_files     varchar[],
     error_message   varchar,
-    xborder_version varchar
+    xborder_version varchar,
+    as_of_date      date,                      -- the date the run judged by (run.as_of / --as-of, else today)
+    sales_rows_loaded bigint                   -- sales records kept as sale lines (part of rows_read)
 );

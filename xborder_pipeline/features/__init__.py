@@ -29,8 +29,21 @@ def with_listing_features(
     """
     card = fba_card or load_fba_card(settings.fba.card or None)
     divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
-    if "is_physical" not in listings.collect_schema().names():
+    names = listings.collect_schema().names()
+    if "is_physical" not in names:
         listings = listings.with_columns(is_physical=pl.lit(None, pl.Boolean))  # missing means physical
+    said = [name for name in ("title", "description", "original_values") if name not in names]
+    if said:  # what a unique piece is recognised by (scoring.warehousing); a frame may lack some
+        listings = listings.with_columns(pl.lit(None, pl.String).alias(name) for name in said)
+    if "demand_source" not in names:  # no sales history joined (xborder_pipeline.sales.demand): the listing's own
+        listings = listings.with_columns(
+            listing_monthly_units_sold=pl.col("monthly_units_sold"),
+            demand_source=pl.when(pl.col("monthly_units_sold").is_not_null())
+            .then(pl.lit("listing"))
+            .otherwise(pl.lit("none")),
+            demand_evidence=pl.lit(None, pl.String),
+            demand_reasons=pl.lit(None, pl.List(pl.String)),
+        )
     listings = _with_shared_boxes(listings, shared_boxes)
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -85,6 +85,10 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "trade_model_hint",
     "trade_model_reasons",
     "reasons",
+    "monthly_units_sold",
+    "demand_source",
+    "demand_evidence",
+    "demand_reasons",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -153,6 +157,7 @@ class RunCounts:
     rows_scored: int
     rows_rejected: int
     rows_skipped: int
+    sales_rows_loaded: int = 0  # sales records kept as sale lines; rows_read counts them too
 
 
 def default_db_path() -> Path:
@@ -280,6 +285,8 @@ def write_spooled_run(
     processed_files: pl.DataFrame | None = None,
     thresholds: list[tuple[str, float, str]] | None = None,
     duckdb_settings: dict[str, str] | None = None,
+    sales_parts: list[Path] | None = None,
+    as_of: date | None = None,
 ) -> int:
     """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
     itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run."""
@@ -293,7 +300,12 @@ def write_spooled_run(
             else:  # nothing of this kind: the table's own columns, no rows
                 table = _TABLE_OF_KIND[kind]
                 connection.sql(f"select {wanted} from {table} limit 0").create_view(view, replace=True)  # noqa: S608
-        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
+        if sales_parts:
+            connection.read_parquet([str(path) for path in sales_parts]).create_view(
+                "incoming_sales_lines", replace=True
+            )
+        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
+                              has_sales=bool(sales_parts), as_of=as_of)
 
 
 _TABLE_OF_KIND = {
@@ -312,12 +324,19 @@ def _load_incoming(
     finished_at: datetime,
     processed_files: pl.DataFrame | None,
     thresholds: list[tuple[str, float, str]] | None,
+    has_sales: bool = False,
+    as_of: date | None = None,
 ) -> int:
-    """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips."""
+    """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips,
+    and its sales periods (replacing stored rows of the same kind, seller, SKU and period)."""
     stamps = {"run_id": run.run_id, "scored_at": finished_at}
     connection.execute("begin transaction")
     try:
-        _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
+        _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None, as_of=as_of)
+        if has_sales:
+            from xborder_pipeline.sales.demand import replace_sales_periods
+
+            replace_sales_periods(connection, stamps={"run_id": run.run_id, "loaded_at": finished_at})
         changes = int(
             connection.execute(
                 sql_text("writes/record_score_changes.sql"), {"changed_at": finished_at, "run_id": run.run_id}
@@ -379,13 +398,14 @@ def _insert_run(
     status: str,
     finished_at: datetime,
     error: str | None,
+    as_of: date | None = None,
 ) -> None:
     connection.execute(
         """
         insert into pipeline_runs (
             run_id, started_at, finished_at, status, rows_read, rows_scored, rows_rejected, rows_skipped,
-            config_hash, input_files, error_message, xborder_version
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            config_hash, input_files, error_message, xborder_version, as_of_date, sales_rows_loaded
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             run.run_id,
@@ -400,6 +420,8 @@ def _insert_run(
             run.input_files,
             error,
             run.version,
+            as_of,
+            counts.sales_rows_loaded if counts else None,
         ],
     )
 
