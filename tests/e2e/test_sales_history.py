@@ -154,3 +154,50 @@ def test_hydroponics_steady_sellers_are_recommended_and_spiky_or_new_ones_unprov
     demand = query(db, "select sku, trend, months_with_sales, monthly_units_cv from sku_demand order by sku")
     trend = dict(zip(demand["sku"], demand["trend"], strict=True))
     assert trend["hmh00710"] == "rising" and trend["hmh01775"] == "falling" and trend["hmh00766"] == "steady"
+
+
+@pytest.mark.parametrize(
+    "option", [["--as-of", "2025-13-01"], ["--as-of", "yesterday"], ["--sales-period", "2025-07-13..2025-07-07"]]
+)
+def test_bad_as_of_dates_and_periods_are_usage_errors(tmp_path: Path, option: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from xborder_pipeline.cli import EXIT_USAGE, app
+
+    sales = FIXTURES / "canonical_sales.csv"
+    result = CliRunner().invoke(app, ["score", str(sales), "--db", str(tmp_path / "x.duckdb"), *option])
+    assert result.exit_code == EXIT_USAGE
+    assert option[0] in result.output
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_the_nightly_inbox_loads_sales_files_with_the_listings(tmp_path: Path) -> None:
+    import shutil
+
+    from xborder_pipeline.flows.nightly_catalogue_scoring import nightly_catalogue_scoring
+
+    from tests.conftest import SAMPLE_CATALOGUE
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_CATALOGUE, inbox / "catalogue.csv")
+    shutil.copy(FIXTURES / "shopify_orders_full.csv", inbox / "orders_export.csv")
+    shutil.copy(FIXTURES / "amazon_all_orders.txt", inbox / "amazon_orders.txt")
+    db = tmp_path / "nightly.duckdb"
+
+    summary = nightly_catalogue_scoring(db_path=str(db), inbox=str(inbox), archive_dir=None, as_of="2025-07-10")
+
+    assert summary is not None and summary.sales_rows_loaded == 3 + 2
+    history = query(db, "select source_kind, sku, units from sales_history order by source_kind, sku, period_start")
+    assert history.rows() == [
+        ("amazon_all_orders", "MUG-BLUE", 2), ("amazon_all_orders", "MUG-RED", 3),
+        ("shopify_orders", "GT-22", 2), ("shopify_orders", "NUT-A", 2), ("shopify_orders", "NUT-A", 1),
+    ]
+    run = query(db, "select rows_read, rows_scored, rows_rejected, rows_skipped, sales_rows_loaded, as_of_date "
+                    "from pipeline_runs").row(0, named=True)
+    assert run["as_of_date"] == date(2025, 7, 10)
+    assert run["rows_read"] == run["rows_scored"] + run["rows_rejected"] + run["rows_skipped"] + 5
+    # the cancelled, refunded and unreadable order lines are accounted for in the same tables as listings'
+    assert query(db, "select count(*) from skipped_rows where source_file like '%orders_export.csv'").item() == 2
+    assert query(db, "select count(*) from rejected_rows where source_file like '%orders_export.csv'").item() == 1
+    assert query(db, "select count(*) from processed_files").item() == 3
