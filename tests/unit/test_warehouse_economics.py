@@ -157,3 +157,22 @@ def test_digital_goods_get_no_warehouse_figures(settings) -> None:
     assert row["warehouse_cost_per_unit_usd"] is None
     assert row["warehouse_flag"] == "not_recommended"
     assert row["reasons"] == ["NOT_PHYSICAL"]
+
+
+def test_an_etsy_listing_tagged_ooak_is_a_unique_piece(settings, tmp_path) -> None:  # noqa: ANN001
+    """Etsy's TAGS are kept among the export's own values, where the unique-piece words are looked for."""
+    import json
+
+    from xborder_pipeline.ingest import read_listings
+
+    export = tmp_path / "EtsyListingsDownload.csv"
+    export.write_text(
+        "TITLE,DESCRIPTION,PRICE,CURRENCY_CODE,QUANTITY,TAGS,MATERIALS\n"
+        'Stoneware floor vase,Hand thrown,180.00,USD,4,"vase,ooak,stoneware",clay\n',
+        encoding="utf-8",
+    )
+    record = read_listings([export]).records.row(0, named=True)
+    assert json.loads(record["original_values"])["TAGS"] == "vase,ooak,stoneware"
+    row = scored(settings, {**PAYING_SOFA, "title": record["title"], "original_values": record["original_values"],
+                            "stock_qty": 4, "monthly_units_sold": 30.0}).row(0, named=True)
+    assert "UNIQUE_PIECE" in row["reasons"] and row["warehouse_flag"] == "not_recommended"

@@ -109,7 +109,8 @@ class Etsy(Adapter):
             count_text(col(names["quantity"])).alias("stock_qty"),
             pl.when(digital).then(pl.lit("false")).alias("is_physical"),
             original_values(
-                present([names["price"], names["currency"], names["quantity"], names["materials"], names["type"]]),
+                present([names["price"], names["currency"], names["quantity"], names["materials"], names["type"],
+                         names["tags"]]),
                 {"assumed_currency": assumed_currency},
             ).alias("original_values"),
         )
