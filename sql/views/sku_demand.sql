@@ -2,7 +2,8 @@
 -- date (demand_as_of) and whether that proves demand. reads: sales_history, demand_as_of, thresholds.
 -- Windows end at the as-of date and hold the periods that end in them: units_30d holds periods ending
 -- in the last demand_recent_days days, units_90d in the last demand_window_days days. A "month" is
--- demand_days_per_month days counted back from the as-of date. History counts from the seller's first
+-- demand_days_per_month days counted back from the as-of date; steadiness is judged over the months from the
+-- SKU's first sale to the as-of date (at most demand_months_judged). History counts from the seller's first
 -- period on the marketplace, so a seller's first weeks are not averaged with months before it sold.
 -- monthly_units_sold = units in the window x days_per_month / the days of the window the history covers.
 -- demand_evidence: proven (sales in at least demand_min_months_with_sales of the demand_months_judged
@@ -48,6 +49,7 @@ per_sku as (
         max(h.currency) as currency,
         min(h.period_start) filter (where h.units > 0) as first_sale,
         max(h.period_end) filter (where h.units > 0) as last_sale,
+        min(h.period_end) filter (where h.units > 0) as first_sale_end,
         list(distinct h.source_file order by h.source_file) as source_files,
         list(distinct h.source_kind order by h.source_kind) as source_kinds,
         any_value(h.as_of) as as_of_date,
@@ -57,12 +59,12 @@ per_sku as (
     group by h.marketplace, h.seller_id, h.sku
 ),
 
--- the months judged for steadiness: month 0 ends on the as-of date; a month the seller's history has not
--- reached yet is not judged
+-- the months judged for steadiness: month 0 ends on the as-of date; the oldest is the month of the SKU's
+-- first sale (a product is not called spiky for the months before it was sold), at most demand_months_judged
 months as (
     select p.marketplace, p.seller_id, p.sku, unnest(range(0, least(
         params.months_judged,
-        greatest(1, ceil((params.as_of - p.history_start + 1) / params.days_per_month)::integer)
+        coalesce(floor((params.as_of - p.first_sale_end) / params.days_per_month)::integer, 0) + 1
     ))) as month_back
     from per_sku as p
     cross join params

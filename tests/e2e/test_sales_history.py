@@ -201,3 +201,23 @@ def test_the_nightly_inbox_loads_sales_files_with_the_listings(tmp_path: Path) -
     assert query(db, "select count(*) from skipped_rows where source_file like '%orders_export.csv'").item() == 2
     assert query(db, "select count(*) from rejected_rows where source_file like '%orders_export.csv'").item() == 1
     assert query(db, "select count(*) from processed_files").item() == 3
+
+
+def test_a_failed_load_leaves_the_sales_history_as_it_was(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from xborder_pipeline.store import database
+
+    db = tmp_path / "crash.duckdb"
+    score_catalogue(paths=[str(FIXTURES / "hydroponics_monthly_sales.csv")], db_path=str(db), as_of="2025-09-15")
+    before = query(db, "select * from sales_history order by all")
+
+    def broken(connection) -> None:  # noqa: ANN001
+        raise RuntimeError("disk full (injected)")
+
+    monkeypatch.setattr(database, "_refresh_reason_codes", broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        score_catalogue(paths=[str(FIXTURES / "EtsySoldOrderItems2025.csv")], db_path=str(db), as_of="2025-12-31")
+
+    assert query(db, "select * from sales_history order by all").equals(before)
+    assert query(db, "select status from pipeline_runs order by started_at").to_series().to_list() == [
+        "succeeded", "failed"
+    ]
