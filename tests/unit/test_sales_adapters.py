@@ -48,10 +48,12 @@ def test_each_fixture_is_recognised_and_accounted_for(name: str, adapter: str) -
     _accounted(result)
 
 
-def test_a_listing_export_is_not_a_sales_file() -> None:
-    listing = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
-    some = next(path for path in sorted(listing.rglob("*.csv")))
-    assert find_sales_adapter(some) is None
+def test_no_listing_export_is_taken_for_a_sales_file() -> None:
+    root = Path(__file__).resolve().parents[2]
+    listings = [path for folder in (root / "tests/fixtures/exports", root / "data/sample")
+                for path in sorted(folder.rglob("*")) if path.is_file() and path.suffix != ".md"]
+    assert len(listings) > 10
+    assert [path.name for path in listings if find_sales_adapter(path) is not None] == []
 
 
 def test_shopify_cancelled_and_fully_refunded_orders_do_not_count() -> None:

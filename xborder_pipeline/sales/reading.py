@@ -13,6 +13,7 @@ either it is refused as a whole.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import polars as pl
 from xborder_pipeline.ingest import InputFileError
 from xborder_pipeline.ingest import _problems as reading_problems
 from xborder_pipeline.ingest.base import Header
-from xborder_pipeline.ingest.reading import Source, open_source, unique_names
+from xborder_pipeline.ingest.reading import Source, container_of, open_source, unique_names
 from xborder_pipeline.sales.adapters import SALES_ADAPTERS, SalesAdapter
 from xborder_pipeline.sales.dates import Period, parse_sale_date
 from xborder_pipeline.validation import REJECT_COLUMNS
@@ -73,13 +74,33 @@ class SalesPeriodRule:
 
 
 def find_sales_adapter(path: Path) -> tuple[SalesAdapter, int] | None:
-    """The sales adapter that recognises the file's header and the header's index, or None (a listing export)."""
+    """The sales adapter that recognises the file's header and the header's index, or None (a listing export).
+
+    Sales files are delimited text; only a file's first megabyte is read to tell (a listing export of any
+    size, Parquet, XLSX or JSON, is not read whole a second time).
+    """
     try:
-        source = open_source(path)
-        head = source.head()
-    except InputFileError:
+        if container_of(path) != "text":
+            return None
+        head = open_source(path, encoding=_encoding_of_head(path)).head()
+    except (InputFileError, OSError, UnicodeError):
         return None
     return _adapter_in(head)
+
+
+def _encoding_of_head(path: Path) -> str:
+    """The encoding of the file's first megabyte: a BOM, else UTF-8 when it decodes so, else Windows-1252."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def _adapter_in(head: list[list[str]]) -> tuple[SalesAdapter, int] | None:
