@@ -6,9 +6,8 @@ Each alternative is timed next to what the pipeline does today and checked to gi
 recommendations in docs/performance.md rest on figures from this machine, not on guesses:
 
 1. features + scores as one lazy query (polars' optimiser shares repeated subexpressions) instead of eager frames;
-2. keyword matching on listing texts built once, instead of rebuilding (lower-casing, joining, blanking excluded
-   phrases) the same text for every keyword family; eager, and inside a lazy query (where polars already shares
-   the repeated texts);
+2. (retired) keyword matching on texts built once: it measured the keyword design that trait evidence
+   (features/traits.py, one pattern per text field) replaced;
 3. reason-code lists picked by a bit mask from a literal of every combination (`xborder_pipeline.codes.codes_where`,
    what the pipeline does since issue 7) against what it did before: `concat_list` of one literal per code and
    `list.drop_nulls`;
@@ -83,9 +82,8 @@ def main() -> int:
 
     from xborder_pipeline.codes import codes_where
     from xborder_pipeline.config import load_settings
-    from xborder_pipeline.features import dangerous_goods, fragility, with_listing_features
+    from xborder_pipeline.features import with_listing_features
     from xborder_pipeline.features.fba import load_fba_card
-    from xborder_pipeline.features.keywords import keyword_pattern, listing_text, without_phrases
     from xborder_pipeline.features.shipping import chargeable_weight_on, ineligible_reasons
     from xborder_pipeline.ingest import IngestOptions, read_listings
     from xborder_pipeline.scoring import with_scores
@@ -106,62 +104,8 @@ def main() -> int:
     print(f"   the same as one lazy query, collect()      {lazy_s:7.2f} s   same values: {same}")
     featured = eager
 
-    # 2. keywords: texts built once ----------------------------------------------------------------------------
-    goods = settings.dangerous_goods
-    flags = {
-        "fragility_score": fragility.fragility_score(settings.fragility),
-        "has_battery": dangerous_goods.has_battery(goods),
-        "is_loose_battery": dangerous_goods.is_loose_battery(goods),
-        "is_liquid": dangerous_goods.is_liquid(goods),
-        "is_powder": dangerous_goods.is_powder(goods),
-        "has_magnet": dangerous_goods.has_magnet(goods),
-        "is_aerosol_or_flammable": dangerous_goods.is_aerosol_or_flammable(goods),
-    }
-    today_s, today = best_of(lambda: valid.select(**flags))
-    today_lazy_s, _ = best_of(lambda: valid.lazy().select(**flags).collect())
-
-    def once(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
-        fragile = settings.fragility
-        texts = frame.select(
-            headline=listing_text("category", "title"),
-            description=listing_text("description"),
-            everything=listing_text("category", "title", "description"),
-        ).with_columns(
-            fragile_headline=without_phrases(pl.col("headline"), fragile.exclude),
-            fragile_description=without_phrases(pl.col("description"), fragile.exclude),
-            **{
-                f"goods_{name}": without_phrases(pl.col("everything"), getattr(goods, name).exclude)
-                for name in ("battery", "loose_battery", "liquid", "powder", "magnet", "aerosol_or_flammable")
-            },
-        )
-
-        def found(column: str, keywords: list[str]) -> pl.Expr:
-            return pl.col(column).str.contains(keyword_pattern(keywords)).fill_null(False)
-
-        families = [
-            pl.when(found("fragile_headline", family.keywords)).then(pl.lit(family.score))
-            .when(found("fragile_description", family.keywords))
-            .then(pl.lit(family.score * fragile.description_weight)).otherwise(pl.lit(0.0))
-            for family in fragile.families
-        ]
-        loose = found("goods_loose_battery", goods.loose_battery.keywords)
-        return texts.select(
-            fragility_score=pl.max_horizontal(families),
-            has_battery=found("goods_battery", goods.battery.keywords) | loose,
-            is_loose_battery=loose,
-            is_liquid=found("goods_liquid", goods.liquid.keywords),
-            is_powder=found("goods_powder", goods.powder.keywords),
-            has_magnet=found("goods_magnet", goods.magnet.keywords),
-            is_aerosol_or_flammable=found("goods_aerosol_or_flammable", goods.aerosol_or_flammable.keywords),
-        )
-
-    once_s, by_once = best_of(lambda: once(valid))
-    once_lazy_s, by_once_lazy = best_of(lambda: once(valid.lazy()).collect())
-    print(f"\n2. keyword flags (fragility + 6 goods), today {today_s:7.2f} s")
-    print(f"   texts built once, then matched             {once_s:7.2f} s   same values: {same_values(today, by_once)}")
-    print(f"   in a lazy query, today                     {today_lazy_s:7.2f} s")
-    print(f"   in a lazy query, texts built once          {once_lazy_s:7.2f} s   "
-          f"same values: {same_values(today, by_once_lazy)}")
+    # 2. keywords: measured on the keyword design before trait evidence (docs/performance.md); the trait
+    # evidence of features/traits.py is one pattern per text field, so "texts built once" no longer applies.
 
     # 3. reason lists through a bit mask ------------------------------------------------------------------------
     conditions = suitability_conditions(settings)

@@ -110,26 +110,42 @@ def validate(raw: pd.DataFrame, settings: Settings, source_file: str) -> tuple[p
 # --- features -----------------------------------------------------------------------------------------------------
 
 
-def keyword_regex(keywords: list[str]) -> str:
-    parts = []
-    for keyword in sorted({k.lower() for k in keywords}, key=len, reverse=True):
-        escaped = re.escape(keyword)
-        parts.append(f"(?:^|[^a-z]){escaped}(?:e?s)?(?:$|[^a-z])" if keyword.isascii() else escaped)
-    return "|".join(parts)
+def add_traits(df: pd.DataFrame, settings: Settings) -> None:
+    """The trait flags with the same vocabulary as features/traits.py: one findall per field, a dict lookup
+    per match, vetoes and flags per row in Python."""
+    from xborder_pipeline.features import traits
 
-
-def mentions(text: pd.Series, keywords: list[str], exclude: list[str]) -> pd.Series:
-    if exclude:
-        text = text.str.replace("|".join(re.escape(p.lower()) for p in exclude), " ", regex=True)
-    return text.str.contains(keyword_regex(keywords), regex=True).fillna(False).astype(bool)
-
-
-def joined_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    parts = frame[columns].astype(object).apply(lambda column: column.fillna(""))
-    joined = parts[columns[0]]
-    for column in columns[1:]:
-        joined = joined + " | " + parts[column]
-    return joined.str.lower()
+    rules = settings.traits
+    found = [[] for _ in range(len(df))]
+    for field in traits.TEXT_FIELDS:
+        vocabulary = traits.field_vocabulary(rules, field)
+        text = df[field].fillna("").str.lower() if field in df else pd.Series("", index=df.index)
+        if field == traits.CATEGORY:
+            text = text.str.replace("_", " ", regex=False)
+        pattern = re.compile(vocabulary.pattern.replace("(?-u:\\b)", r"\b"), re.ASCII)
+        for row, matches in enumerate(text.str.findall(pattern)):
+            for match in matches:
+                found[row].extend(e for e in vocabulary.evidence_of.get(match, "").split(";") if e)
+    measure = re.compile(traits.MEASURE_PATTERN.replace("(?-u:\\b)", r"\b"), re.ASCII)
+    flow = re.compile(f"^(?:{traits._FLOW_RATE})$")
+    for row, matches in enumerate(df["title"].fillna("").str.lower().str.findall(measure)):
+        for match in matches:
+            if not flow.match(match):
+                kind = "battery:capacity:" if match.endswith(("mah", "wh")) else "liquid:volume:"
+                found[row].append(kind + re.sub(r"\s", "", match))
+    flags = {column: np.zeros(len(df), dtype=bool) for column in (*traits.TRAIT_FLAGS.values(), "is_restricted")}
+    for row, evidence in enumerate(found):
+        vetoed = {e.split(":")[0] for e in evidence if ":veto:" in e}
+        kept = [e for e in evidence if ":veto:" not in e
+                and not (e.split(":")[0] in vetoed and e.split(":")[1] in ("type", "volume"))]
+        traits_found = {e.split(":")[0] for e in kept}
+        for trait, column in traits.TRAIT_FLAGS.items():
+            flags[column][row] = trait in traits_found
+        flags["is_restricted"][row] = any(t.startswith("restricted/") for t in traits_found)
+    for column, values in flags.items():
+        df[column] = values
+    df["has_battery"] = df["has_battery"] | df["is_loose_battery"]
+    df["fragility_score"] = np.where(df["is_fragile"], 1.0, 0.0)
 
 
 def add_features(df: pd.DataFrame, settings: Settings, card: FbaCard) -> pd.DataFrame:
@@ -154,27 +170,7 @@ def add_features(df: pd.DataFrame, settings: Settings, card: FbaCard) -> pd.Data
         .where(known)
     )
 
-    fragility = settings.fragility
-    headline = joined_text(df, ["category", "title"])
-    description = joined_text(df, ["description"])
-    scores = []
-    for family in fragility.families:
-        in_headline = mentions(headline, family.keywords, fragility.exclude)
-        in_description = mentions(description, family.keywords, fragility.exclude)
-        scores.append(np.where(in_headline, family.score,
-                               np.where(in_description, family.score * fragility.description_weight, 0.0)))
-    df["fragility_score"] = np.max(np.vstack(scores), axis=0)
-    df["is_fragile"] = df["fragility_score"] >= fragility.fragile_min_score
-    everything = joined_text(df, ["category", "title", "description"])
-    goods = settings.dangerous_goods
-    loose = mentions(everything, goods.loose_battery.keywords, goods.loose_battery.exclude)
-    df["has_battery"] = mentions(everything, goods.battery.keywords, goods.battery.exclude) | loose
-    df["is_loose_battery"] = loose
-    df["is_liquid"] = mentions(everything, goods.liquid.keywords, goods.liquid.exclude)
-    df["is_powder"] = mentions(everything, goods.powder.keywords, goods.powder.exclude)
-    df["has_magnet"] = mentions(everything, goods.magnet.keywords, goods.magnet.exclude)
-    df["is_aerosol_or_flammable"] = mentions(everything, goods.aerosol_or_flammable.keywords,
-                                             goods.aerosol_or_flammable.exclude)
+    add_traits(df, settings)
 
     rate = df["currency"].map(settings.fx.usd_per_unit)
     df["price_usd"] = df["price"] * rate

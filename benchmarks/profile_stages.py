@@ -81,11 +81,10 @@ def feature_breakdown(valid: pl.DataFrame, settings, card) -> list[tuple[str, fl
         _listings_sharing_box,
         _months_of_cover,
         dimensions,
-        fragility,
         price,
         shipping,
+        traits,
     )
-    from xborder_pipeline.features import dangerous_goods as goods
     from xborder_pipeline.features.fba import with_fba_features
     from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
 
@@ -98,13 +97,7 @@ def feature_breakdown(valid: pl.DataFrame, settings, card) -> list[tuple[str, fl
                                           dimensions.volume_m3().alias("v"), dimensions.density_kg_per_m3().alias("d")],
         "listings_sharing_box (window)": [_listings_sharing_box()],
         "categories_sharing_box (window n_unique)": [_categories_sharing_box()],
-        "fragility_score (8 families x 2 texts)": [fragility.fragility_score(settings.fragility)],
-        "has_battery": [goods.has_battery(settings.dangerous_goods)],
-        "is_loose_battery": [goods.is_loose_battery(settings.dangerous_goods)],
-        "is_liquid": [goods.is_liquid(settings.dangerous_goods)],
-        "is_powder": [goods.is_powder(settings.dangerous_goods)],
-        "has_magnet": [goods.has_magnet(settings.dangerous_goods)],
-        "is_aerosol_or_flammable": [goods.is_aerosol_or_flammable(settings.dangerous_goods)],
+        "trait evidence (one pattern per text field, volumes)": [traits.found_evidence(settings.traits)],
         "price_usd + unit_cost_usd": [price.price_usd(settings.fx), price.unit_cost_usd(settings.fx).alias("u")],
         "months_of_cover": [_months_of_cover()],
     }
@@ -123,7 +116,7 @@ def feature_breakdown(valid: pl.DataFrame, settings, card) -> list[tuple[str, fl
         unit_cost_usd=price.unit_cost_usd(settings.fx),
         months_of_cover=_months_of_cover(),
         **{flag: pl.lit(False) for flag in ("has_battery", "is_loose_battery", "is_liquid", "is_powder",
-                                            "has_magnet", "is_aerosol_or_flammable")},
+                                            "has_magnet", "is_aerosol_or_flammable", "is_restricted")},
         fragility_score=pl.lit(0.0),
         is_fragile=pl.lit(False),
     )

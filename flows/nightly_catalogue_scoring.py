@@ -8,13 +8,13 @@ prefect.yaml for a Prefect server or Prefect Cloud); the schedule lives there, n
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from xborder_pipeline.flows.score_catalogue import new_run, score_files
 
-from xborder_pipeline.as_of import with_as_of
+from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.config import load_settings
 from xborder_pipeline.inbox import archive, inbox_files
 from xborder_pipeline.ingest import IngestOptions
@@ -35,11 +35,10 @@ def nightly_catalogue_scoring(
     """Score the inbox's new files into `db_path`; returns None when nothing was new.
 
     Sales and order exports in the inbox load the sales history with the listings (reports without dates
-    take their period from `[[sales_periods]]`); `as_of` (YYYY-MM-DD) is the date the run judges by.
+    take their period from `[[sales_periods]]`). `as_of` (YYYY-MM-DD) is the date the run prices by and
+    judges demand by; default run.as_of, else today in schedule.timezone.
     """
-    settings = load_settings(config_path)
-    if as_of:
-        settings = with_as_of(settings, date.fromisoformat(as_of))
+    settings = settings_for_run(with_as_of(load_settings(config_path), as_of))
     database = Path(db_path)
     inbox_folder = Path(inbox or settings.schedule.inbox)
     archive_folder = archive_dir if archive_dir is not None else settings.schedule.archive_dir
@@ -55,7 +54,9 @@ def nightly_catalogue_scoring(
             record_nothing_new(database, run, finished_at=datetime.now(UTC))
             return None
         logger.info("scoring %d new file(s) of %d in %s", len(new_files), len(candidates), inbox_folder)
-        summary = score_files(new_files, database, settings, IngestOptions(), run, archive_to)
+        summary = score_files(
+            new_files, database, settings, IngestOptions(sources=tuple(settings.sources)), run, archive_to
+        )
         if archive_to is not None:
             archive(new_files, archive_to, run.run_id)
         return summary

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 import xborder_pipeline
-from xborder_pipeline.as_of import as_of_date, with_as_of
+from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.batches import (
     Partition,
     Spool,
@@ -163,6 +163,7 @@ def new_run(settings: Settings, files: list[InboxFile]) -> RunRecord:
         config_hash=settings.config_hash(load_fba_card(settings.fba.card or None)),
         input_files=[str(file.path) for file in files],
         version=xborder_pipeline.__version__,
+        as_of_date=date.fromisoformat(settings.run.as_of) if settings.run.as_of else None,
     )
 
 
@@ -179,11 +180,11 @@ def score_files(
     recorded, then raised. The run's spool is removed either way.
 
     Sales and order exports among the files (recognised from their headers, xborder_pipeline.sales) are
-    read as sales history; `sales_period` is the period of those with no dates inside. The run's as-of
-    date is resolved here, once, and passed down in the settings.
+    read as sales history; `sales_period` is the period of those with no dates inside. The calling flow
+    resolves the run's as-of date (as_of.settings_for_run) and every stage receives it in the settings.
     """
     began = time.perf_counter()
-    settings = with_as_of(settings, as_of_date(settings))
+    settings = settings_for_run(settings)  # resolving settings already resolved changes nothing
     remove_stale_spools(database, settings)
     spool = Spool.create(database, run.run_id, settings)
     try:
@@ -242,11 +243,10 @@ def score_catalogue(
     `file_format` forces one adapter for every file; `mapping_path` names a TOML mapping for exports no
     adapter knows; the units and currency fill in what an export's headers do not say. Sales and order
     exports among `paths` load the sales history; `sales_period` (`FIRST..LAST`) dates those without
-    dates; `as_of` (YYYY-MM-DD) is the date the run judges demand by (default: run.as_of, else today).
+    dates. `as_of` (YYYY-MM-DD) is the date the run prices by (rate-card windows, peak season, duty rules)
+    and judges demand by; default run.as_of, else today.
     """
-    settings = load_settings(config_path)
-    if as_of:
-        settings = with_as_of(settings, datetime.strptime(as_of, "%Y-%m-%d").date())
+    settings = settings_for_run(with_as_of(load_settings(config_path), as_of))
     database = Path(db_path)
     options = IngestOptions(
         file_format=file_format,
@@ -254,6 +254,7 @@ def score_catalogue(
         weight_unit=weight_unit,
         length_unit=length_unit,
         currency=currency,
+        sources=tuple(settings.sources),
     )
     with exclusive_run(database, settings.run.lock_timeout_seconds):
         files = describe_files([Path(path) for path in paths])

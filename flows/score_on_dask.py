@@ -22,7 +22,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date
 from pathlib import Path
 
 from prefect import flow, unmapped
@@ -40,7 +39,7 @@ from xborder_pipeline.flows.score_catalogue import (
     score,
 )
 
-from xborder_pipeline.as_of import as_of_date, with_as_of
+from xborder_pipeline.as_of import settings_for_run, with_as_of
 from xborder_pipeline.batches import Spool, StagedCounts, partitions, remove_stale_spools, valid_parts
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.inbox import InboxFile, describe_files
@@ -97,9 +96,7 @@ def score_catalogue_on_dask(
     The parameters are those of `score_catalogue`. Give several files (e.g. a catalogue split into Parquet
     files) for the workers to share: one file is one task.
     """
-    settings = load_settings(config_path)
-    if as_of:
-        settings = with_as_of(settings, date.fromisoformat(as_of))
+    settings = settings_for_run(with_as_of(load_settings(config_path), as_of))  # one date for every worker
     database = Path(db_path)
     options = IngestOptions(
         file_format=file_format,
@@ -107,6 +104,7 @@ def score_catalogue_on_dask(
         weight_unit=weight_unit,
         length_unit=length_unit,
         currency=currency,
+        sources=tuple(settings.sources),
     )
     with exclusive_run(database, settings.run.lock_timeout_seconds):
         files = describe_files([Path(path) for path in paths])
@@ -126,7 +124,7 @@ def score_files_on_dask(
     """`score_files` with the stage and score steps mapped over the flow's Dask task runner (sales files,
     small, are read here)."""
     began = time.perf_counter()
-    settings = with_as_of(settings, as_of_date(settings))
+    settings = settings_for_run(settings)  # resolving settings already resolved changes nothing
     remove_stale_spools(database, settings)
     spool = Spool.create(database, run.run_id, settings)
     submitted: list[PrefectFuture] = []

@@ -35,15 +35,22 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
 # Filled by platform adapters; canonical files may leave them out.
 #   is_physical: False for digital downloads, services and fee items (scored NOT_PHYSICAL, never shipped);
 #   source_format: which adapter read the record; original_values: the values as the export gave them
-#   (units, currency symbols, decimal commas) as a JSON object, kept next to the normalised ones.
-ADAPTER_COLUMNS: tuple[str, ...] = ("is_physical", "source_format", "original_values")
+#   (units, currency symbols, decimal commas) as a JSON object, kept next to the normalised ones;
+#   attributes: the export's materials, tags and attribute values as plain text joined with ` | `
+#   (evidence for trait detection); product_group: the key that ties the variants of one product
+#   together (Shopify Handle, WooCommerce or Magento parent, Etsy listing id), null where unknown;
+#   currency_assumed: True where no export column, --currency, mapping file or [[sources]] entry named
+#   the price's currency and the adapter's default was taken.
+ADAPTER_COLUMNS: tuple[str, ...] = (
+    "is_physical", "source_format", "original_values", "attributes", "product_group", "currency_assumed",
+)
 LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 
 TEXT_COLUMNS: tuple[str, ...] = (
     "listing_id", "sku", "marketplace", "seller_id", "title", "category", "description", "currency",
-    "source_format", "original_values",
+    "source_format", "original_values", "attributes", "product_group",
 )
-BOOLEAN_COLUMNS: tuple[str, ...] = ("is_physical",)
+BOOLEAN_COLUMNS: tuple[str, ...] = ("is_physical", "currency_assumed")
 DECIMAL_COLUMNS: tuple[str, ...] = (
     "price", "unit_cost", "weight_kg", "length_cm", "width_cm", "height_cm", "monthly_units_sold",
 )
@@ -86,6 +93,15 @@ class CanonicalListing(pa.DataFrameModel):
     source_format: str | None = pa.Field(nullable=True, description="The adapter that read the record.")
     original_values: str | None = pa.Field(
         nullable=True, description="The export's own values before normalisation, as a JSON object."
+    )
+    attributes: str | None = pa.Field(
+        nullable=True, description="Materials, tags and attribute values from the export, joined with ' | '."
+    )
+    product_group: str | None = pa.Field(
+        nullable=True, description="The key shared by the variants of one product (handle, parent SKU)."
+    )
+    currency_assumed: bool | None = pa.Field(
+        nullable=True, description="True where the currency is the adapter's default, named by nothing."
     )
     source_file: str = pa.Field(nullable=False, description="The file the record came from.")
     source_row: int = pa.Field(nullable=False, ge=1, description="1-based record number after the header.")

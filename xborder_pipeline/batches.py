@@ -348,7 +348,6 @@ def load_run(
         counts.run_counts(),
         parts={kind: spool.parts(kind) for kind in ("listings", "scores", "channel_costs", "rejects", "skipped")},
         sales_parts=spool.parts("sales"),
-        as_of=as_of_date(settings),
         finished_at=finished_at,
         processed_files=processed_files,
         thresholds=settings.sql_thresholds(),

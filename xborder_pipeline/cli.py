@@ -30,15 +30,12 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+fx_app = typer.Typer(help="Exchange rates: refresh the FX table from a rates file.", no_args_is_help=True)
+app.add_typer(fx_app, name="fx")
 
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="DuckDB file. Default: $XBORDER_DB, else ./xborder.duckdb.", show_default=False),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="The date the run judges demand by (YYYY-MM-DD). Default: run.as_of, else today.",
-                 show_default=False),
 ]
 SalesPeriodOption = Annotated[
     str | None,
@@ -49,6 +46,15 @@ SalesPeriodOption = Annotated[
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="TOML file merged over the defaults. Default: $XBORDER_CONFIG.", show_default=False),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The date the run prices by, YYYY-MM-DD: which rate card, peak season and duty rules apply, and "
+        "the day sales history judges demand by. Default: run.as_of, else today in schedule.timezone.",
+        show_default=False,
+    ),
 ]
 
 
@@ -128,6 +134,7 @@ def score(
     Sales and order exports among the files (Shopify orders, Amazon Business Reports and All Orders, eBay,
     Etsy, WooCommerce, Olist order items, canonical sales) load the sales history that proves demand.
     """
+    from xborder_pipeline.as_of import with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
     from xborder_pipeline.ingest import KNOWN_FORMATS, LENGTH_UNITS, WEIGHT_UNITS
     from xborder_pipeline.store.database import default_db_path
@@ -143,9 +150,9 @@ def score(
     ):
         if value is not None and value.lower() not in known:
             raise _fail(f"unknown {option} {value!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
-    _check_as_of_and_period(as_of, sales_period)
+    _check_sales_period(sales_period)
     try:
-        settings = load_settings(config)  # fail fast, before Prefect starts, on a bad config file
+        settings = with_as_of(load_settings(config), as_of)  # fail fast, before Prefect starts, on a bad config
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
     on_dask = dask_workers is not None or bool(dask_address or settings.dask.scheduler_address)
@@ -172,27 +179,17 @@ def score(
             length_unit=length_unit,
             currency=currency,
             sales_period=sales_period,
-            as_of=as_of,
+            as_of=settings.run.as_of or None,
         )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
     typer.echo(summary.render())
 
 
-def _check_as_of_and_period(as_of: str | None, sales_period: str | None) -> None:
-    """A usage error (exit 2) for a bad --as-of date or --sales-period."""
-    import datetime
-    import re
-
+def _check_sales_period(sales_period: str | None) -> None:
+    """A usage error (exit 2) for a bad --sales-period (a bad --as-of is refused by as_of.with_as_of)."""
     from xborder_pipeline.sales import parse_period
 
-    if as_of is not None:
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of):
-                raise ValueError("not YYYY-MM-DD")
-            datetime.date.fromisoformat(as_of)
-        except ValueError as error:
-            raise _fail(f"--as-of {as_of!r} is not a date YYYY-MM-DD ({error})", EXIT_USAGE) from None
     if sales_period is not None:
         try:
             parse_period(sales_period)
@@ -229,8 +226,7 @@ def nightly(
     as_of: AsOfOption = None,
 ) -> None:
     """Run the nightly job once, now: score the inbox's new files (listings and sales) and archive them."""
-    _check_as_of_and_period(as_of, None)
-    settings = _settings_or_exit(config)
+    settings = _settings_or_exit(config, as_of)
     database = db or _default_db()
     folder = inbox or Path(settings.schedule.inbox)
     if not folder.is_dir():
@@ -246,7 +242,7 @@ def nightly(
             archive_dir=str(archive_dir) if archive_dir else None,
             config_path=str(config) if config else None,
             full_refresh=full_refresh,
-            as_of=as_of,
+            as_of=settings.run.as_of or None,
         )
     except Exception as error:
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
@@ -290,11 +286,12 @@ def serve(
     )
 
 
-def _settings_or_exit(config: Path | None):
+def _settings_or_exit(config: Path | None, as_of: str | None = None):
+    from xborder_pipeline.as_of import with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
 
     try:
-        return load_settings(config)
+        return with_as_of(load_settings(config), as_of)
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
 
@@ -431,20 +428,88 @@ def report(
 
 
 @config_app.command("show")
-def config_show(config: ConfigOption = None) -> None:
-    """Print the effective configuration (defaults merged with your file) and its hash."""
+def config_show(config: ConfigOption = None, as_of: AsOfOption = None) -> None:
+    """Print the effective configuration (defaults merged with your file) and its hash.
+
+    `cards` lists each rate card and dated window with its dates and source, and whether it is in force on the
+    as-of date (--as-of, else run.as_of, else today).
+    """
+    from xborder_pipeline.as_of import as_of_date, with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
 
     try:
-        settings = load_settings(config)
+        settings = with_as_of(load_settings(config), as_of)
     except ConfigError as error:
         raise _fail(str(error), EXIT_USAGE) from None
+    from xborder_pipeline.cards import card_windows
     from xborder_pipeline.features.fba import load_fba_card
 
     card = load_fba_card(settings.fba.card or None)
+    day = as_of_date(settings)
     typer.echo(f"# config_hash = {settings.config_hash(card)}")
-    typer.echo(json.dumps({**settings.model_dump(mode="json"), "fba_card": card.model_dump(mode="json")},
-                          indent=2, ensure_ascii=False))
+    from xborder_pipeline.fx import describe
+
+    for line in describe(settings.fx):
+        typer.echo(f"# {line}")
+    shown = {
+        "as_of": day.isoformat(),
+        "cards": card_windows(settings, card, day),
+        **settings.model_dump(mode="json"),
+        "fba_card": card.model_dump(mode="json"),
+    }
+    typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+
+
+@fx_app.command("update")
+def fx_update(
+    rates_file: Annotated[
+        Path,
+        typer.Argument(help="The ECB's eurofxref.csv, eurofxref-hist.csv (newest day is used) or their .zip; "
+                       "or a CSV with the header currency,usd_per_unit[,as_of].", show_default=False),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Config file to write the fx rates into (created, or its fx block replaced; "
+                     "the rest of the file is kept). Default: $XBORDER_CONFIG, else ./xborder.toml.",
+                     show_default=False),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date (YYYY-MM-DD) of a currency,usd_per_unit file that has no as_of column."),
+    ] = None,
+) -> None:
+    """Write a rates file's exchange rates into a config file that --config (or XBORDER_CONFIG) merges.
+
+    ECB rates (units per euro) become US dollars per unit: USD per EUR / units per EUR.
+    Currencies the file lacks keep their packaged rates and dates; the output lists them.
+    """
+    from datetime import UTC, datetime
+
+    from xborder_pipeline.config import CONFIG_ENV_VAR, UNDATED
+    from xborder_pipeline.fx import RatesFileError, read_rates_file, write_fx_config
+
+    target = out or Path(os.environ.get(CONFIG_ENV_VAR) or "xborder.toml")
+    if not target.parent.is_dir():
+        raise _fail(f"folder not found for --out: {target.parent}", EXIT_USAGE)
+    try:
+        rates = read_rates_file(rates_file, as_of)
+        fx = write_fx_config(rates, target, datetime.now(UTC).date())
+    except RatesFileError as error:
+        raise _fail(str(error), EXIT_USAGE) from None
+    except OSError as error:
+        raise _fail(f"cannot write {target}: {error}", EXIT_RUN_FAILED) from None
+    typer.echo(f"read {len(rates.usd_per_unit)} rates dated {rates.as_of} from {rates_file} ({rates.layout})")
+    kept = sorted(set(fx.usd_per_unit) - set(rates.usd_per_unit))
+    if kept:
+        typer.echo(f"kept {len(kept)} rates the file lacks, as configured before:")
+        for currency in kept:
+            typer.echo(f"  {currency} {fx.usd_per_unit[currency]!r} USD, dated {fx.date_of(currency)}: "
+                       f"{fx.source_of(currency)}")
+    older = sorted({day for day in map(fx.date_of, kept) if day != UNDATED and day > rates.as_of})
+    if older:
+        typer.echo(f"note: the file's rates ({rates.as_of}) are older than some kept ones ({', '.join(older)})")
+    use = "" if out is None and os.environ.get(CONFIG_ENV_VAR) else f" (use it with --config {target})"
+    typer.echo(f"wrote the rates to {target}{use}")
 
 
 def main() -> None:

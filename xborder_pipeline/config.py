@@ -9,9 +9,10 @@ import hashlib
 import json
 import os
 import tomllib
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -24,6 +25,63 @@ class ConfigError(ValueError):
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatedValues(_Section):
+    """Values a configuration block takes for a stretch of dates (both ends included; no valid_to: open-ended).
+
+    `values` replaces keys of the block it sits in (e.g. `low_value_duty_per_item` of markets.EU) on the days from
+    valid_from to valid_to; outside them the block's own values apply. Tables merge key by key, as a user file
+    merges over the defaults (a window may give just the EUR rate of fx.usd_per_unit). Where windows overlap, the
+    later one wins.
+    """
+
+    name: str = Field(min_length=1)
+    valid_from: date
+    valid_to: date | None = None
+    source: str = Field(min_length=1)
+    values: dict[str, Any] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> DatedValues:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"window {self.name!r}: valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+    def applies_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class _Dated(_Section):
+    """A configuration block that may carry dated `windows` of its own values (see DatedValues)."""
+
+    windows: list[DatedValues] = []
+
+    @model_validator(mode="after")
+    def _windows_name_own_keys(self) -> _Dated:
+        own = set(type(self).model_fields) - {"windows"}
+        for window in self.windows:
+            unknown = sorted(set(window.values) - own)
+            if unknown:
+                raise ValueError(f"window {window.name!r} sets unknown keys: {', '.join(unknown)}")
+            self.on_window(window)  # a window whose values would not validate is refused at load
+        return self
+
+    def on_window(self, window: DatedValues) -> _Dated:
+        """This block with the window's values in place of its own."""
+        own = self.model_dump(exclude={"windows"})
+        return type(self).model_validate({**_merge(own, window.values), "windows": []})
+
+    def on(self, day: date) -> _Dated:
+        """This block as it stands on `day`: its own values, replaced by those of each window in force."""
+        block = self
+        for window in self.windows:
+            if window.applies_on(day):
+                block = block.on_window(window)
+        return block.model_copy(update={"windows": self.windows}) if block is not self else self
+
+    def windows_in_force(self, day: date) -> list[str]:
+        return [window.name for window in self.windows if window.applies_on(day)]
 
 
 class RunSettings(_Section):
@@ -55,7 +113,10 @@ class ScheduleSettings(_Section):
         return timezone
 
 
-class FxTable(_Section):
+UNDATED = "undated"  # a rate given in a config file that says no date for it
+
+
+class FxTable(_Dated):
     as_of: str
     source: str
     usd_per_unit: dict[str, float]
@@ -67,6 +128,42 @@ class FxTable(_Section):
             if not (rate > 0):
                 raise ValueError(f"rate for {currency} must be > 0, got {rate}")
         return {currency.upper(): rate for currency, rate in rates.items()}
+
+    # Per currency: the ISO date of its rate and where it comes from (a rate without an entry is dated
+    # as_of and sourced by source). `xborder fx update` refreshes some currencies and leaves the rest.
+    rate_dates: dict[str, str] = {}
+    rate_sources: dict[str, str] = {}
+
+    @field_validator("rate_dates")
+    @classmethod
+    def _dates_are_iso(cls, dates: dict[str, str]) -> dict[str, str]:
+        from datetime import date
+
+        for currency, day in dates.items():
+            if day != UNDATED:
+                try:
+                    date.fromisoformat(day)
+                except ValueError:
+                    raise ValueError(f"date for {currency} must be YYYY-MM-DD or {UNDATED!r}, got {day!r}") from None
+        return {currency.upper(): day for currency, day in dates.items()}
+
+    @field_validator("rate_sources")
+    @classmethod
+    def _sources_upper(cls, sources: dict[str, str]) -> dict[str, str]:
+        return {currency.upper(): source for currency, source in sources.items()}
+
+    @model_validator(mode="after")
+    def _dated_currencies_have_rates(self) -> FxTable:
+        unknown = (set(self.rate_dates) | set(self.rate_sources)) - set(self.usd_per_unit)
+        if unknown:
+            raise ValueError(f"rate_dates/rate_sources name currencies without a rate: {', '.join(sorted(unknown))}")
+        return self
+
+    def date_of(self, currency: str) -> str:
+        return self.rate_dates.get(currency.upper(), self.as_of)
+
+    def source_of(self, currency: str) -> str:
+        return self.rate_sources.get(currency.upper(), self.source)
 
 
 class PlausibilityLimits(_Section):
@@ -92,10 +189,10 @@ class RateBand(_Section):
 
 
 MARKETS = ("US", "EU", "GB")
-GOODS_CLASSES = ("battery", "loose_battery", "liquid", "powder", "magnet", "aerosol_or_flammable")
+GOODS_CLASSES = ("battery", "loose_battery", "liquid", "powder", "magnet", "aerosol_or_flammable", "restricted")
 
 
-class Channel(_Section):
+class Channel(_Dated):
     """A direct-parcel channel from China: its limits, what it refuses, and its rates per market."""
 
     label: str
@@ -116,6 +213,16 @@ class Channel(_Section):
     rates_from: str | None = None
     per_kg_uplift: float = Field(default=0.0, ge=0)
     per_parcel_surcharge: float = Field(default=0.0, ge=0)
+    # Figures that stand in for a card we could not find (e.g. an old card of another carrier): shown with every
+    # figure of the channel (channel_costs.is_proxy) and said in proxy_note.
+    is_proxy: bool = False
+    proxy_note: str = ""
+
+    @model_validator(mode="after")
+    def _proxy_says_why(self) -> Channel:
+        if self.is_proxy and not self.proxy_note.strip():
+            raise ValueError("a channel with is_proxy = true needs a proxy_note saying what its figures stand in for")
+        return self
 
     @field_validator("rates")
     @classmethod
@@ -137,7 +244,7 @@ class Channel(_Section):
         return refuses
 
 
-class Market(_Section):
+class Market(_Dated):
     """Duty, VAT and fees on a direct parcel into one destination market."""
 
     vat_rate: float = Field(ge=0, lt=1)
@@ -156,33 +263,42 @@ class Destinations(_Section):
     by_marketplace: dict[str, str] = {}
 
 
-class KeywordFamily(_Section):
-    name: str
-    score: float = Field(ge=0.0, le=1.0)
-    keywords: list[str] = Field(min_length=1)
+TRAIT_LANGUAGES = ("en", "zh", "it", "de", "fr", "es", "pt", "nl", "pl", "sv")
 
 
-class FragilitySettings(_Section):
-    fragile_min_score: float = Field(ge=0.0, le=1.0)
-    description_weight: float = Field(ge=0.0, le=1.0)
-    exclude: list[str]
+class TraitRules(_Section):
+    """The evidence for one trait: terms by language, product types, category terms, description terms,
+    excluded phrases and veto words (see features/traits.py for how each field counts)."""
+
+    keywords: dict[str, list[str]] = {}  # language -> terms, evidence in title, category and attributes
+    types: dict[str, list[str]] = {}  # language -> product types, cancelled by a veto word
+    category: list[str] = []  # terms that are evidence in the category only (slugs, taxonomy names)
+    description: dict[str, list[str]] = {}  # language -> terms strong enough to count in the description
+    exclude: list[str] = []  # phrases that are no evidence ("no battery", "magnetic ballast")
+    veto: list[str] = []  # words in the title that cancel type and volume evidence
+    category_veto: list[str] = []  # words in the category that cancel type and volume evidence ("Books")
+    source: str = ""
+
+    @field_validator("keywords", "types", "description")
+    @classmethod
+    def _known_languages(cls, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(terms) - set(TRAIT_LANGUAGES)
+        if unknown:
+            raise ValueError(f"unknown language(s) {sorted(unknown)}; known: {', '.join(TRAIT_LANGUAGES)}")
+        return terms
+
+
+class TraitSettings(_Section):
+    description_weight: float = Field(ge=0.0, le=1.0)  # fragility_score of fragility found only in a description
     source: str
-    families: list[KeywordFamily] = Field(min_length=1)
-
-
-class KeywordList(_Section):
-    keywords: list[str] = Field(min_length=1)
-    exclude: list[str] = []
-
-
-class DangerousGoodsSettings(_Section):
-    source: str
-    battery: KeywordList
-    loose_battery: KeywordList
-    liquid: KeywordList
-    powder: KeywordList
-    magnet: KeywordList
-    aerosol_or_flammable: KeywordList
+    fragile: TraitRules
+    liquid: TraitRules
+    battery: TraitRules
+    loose_battery: TraitRules
+    powder: TraitRules
+    magnet: TraitRules
+    aerosol_or_flammable: TraitRules
+    restricted: dict[str, TraitRules]  # by kind: goods shippers refuse from China
 
 
 class ScoringSettings(_Section):
@@ -194,6 +310,11 @@ class ScoringSettings(_Section):
     logistics_cost_ratio_prohibitive: float = Field(gt=0)
     thin_margin_ratio: float = Field(ge=0, le=1)
     penalties: dict[str, float]
+    # The best band a fragile listing with no known margin (no unit cost) can reach.
+    fragile_unknown_margin_max_band: Literal["suitable", "marginal", "unsuitable"]
+    # What the fine and poor thresholds judge: shipping alone, or the landed parcel (the prohibitive one
+    # always judges the landed parcel).
+    fine_and_poor_ratio_basis: Literal["shipping", "landed"]
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> ScoringSettings:
@@ -282,10 +403,115 @@ class SalesPeriodEntry(_Section):
         return period
 
 
+class Prior(_Section):
+    """Typical packed weight and box of one product type or category (xborder_pipeline/priors.toml)."""
+
+    name: str = Field(min_length=1)
+    keywords: list[str] = []  # words in the category or the title
+    categories: list[str] = []  # words in the category only (marketplace slugs, taxonomy names)
+    weight_kg: tuple[float, float]  # median, upper quartile
+    box_cm_median: tuple[float, float, float]  # longest, middle, shortest
+    box_cm_upper: tuple[float, float, float]
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Prior:
+        if not (self.keywords or self.categories):
+            raise ValueError(f"prior {self.name!r} has neither keywords nor categories to match")
+        if not 0 < self.weight_kg[0] <= self.weight_kg[1]:
+            raise ValueError(f"prior {self.name!r}: weight_kg must read [median, upper quartile], both > 0")
+        for median, upper in zip(self.box_cm_median, self.box_cm_upper, strict=True):
+            if not 0 < median <= upper:
+                raise ValueError(f"prior {self.name!r}: every box side must be > 0 with median <= upper quartile")
+        return self
+
+
+class EstimatesSettings(_Section):
+    """How a missing, zero, placeholder or implausible weight or box is estimated (docs/scoring.md, Estimates)."""
+
+    # A TOML file of [[priors]] to use instead of the packaged xborder_pipeline/priors.toml; empty: the packaged one.
+    priors_file: str = ""
+    conservative_point: str = Field(pattern="^(median|upper)$")
+    packaging_weight_share: float = Field(ge=0)
+    packaging_weight_min_kg: float = Field(ge=0)
+    liquid_kg_per_litre: float = Field(gt=0)
+    liquid_packaging_kg_per_litre: float = Field(ge=0)
+    dry_volume_keywords: list[str]
+    title_length_padding_cm: float = Field(ge=0)
+    title_box_cross_section_share: float = Field(gt=0, le=1)
+    title_length_min_cm: float = Field(ge=0)
+    title_length_max_cm: float = Field(gt=0)
+    coiled_goods_keywords: list[str]
+    title_weight_min_kg: float = Field(ge=0)
+    title_size_max_excess_share: float = Field(ge=0)
+    title_weight_max_ratio: float = Field(gt=1)
+    title_weight_max_excess_kg: float = Field(ge=0)
+    prior_weight_max_ratio: float = Field(gt=1)
+    priors: list[Prior] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _load_priors(cls, values: Any) -> Any:
+        if isinstance(values, dict) and "priors" not in values:
+            values = {**values, "priors": load_priors(values.get("priors_file") or None)}
+        return values
+
+
+def load_priors(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The [[priors]] of the TOML file at `path`, else of the packaged priors.toml."""
+    if path is None:
+        text = (files("xborder_pipeline") / "priors.toml").read_text(encoding="utf-8")
+        return tomllib.loads(text).get("priors", [])
+    return _read_user_file(Path(path)).get("priors", [])
+
+
 class DaskSettings(_Section):
     # A running Dask scheduler (`tcp://host:8786`); empty: `xborder score` runs locally unless --dask-workers
     # or --dask-address asks for Dask.
     scheduler_address: str = Field(default="", pattern=r"^$|^([a-z]+://)?[^\s/]+:\d+$")
+
+
+class SourceSettings(_Section):
+    """How to read the files of one store in a shared inbox: `[[sources]]` entries, the first whose
+    `pattern` (a glob such as `sweden-bikes-*.csv`, matched against the file name, case ignored) matches."""
+
+    pattern: str = Field(min_length=1)
+    currency: str | None = None  # prices' currency when the export names none
+    marketplace: str | None = None  # instead of the adapter's default (`shopify`)
+    seller_id: str | None = None  # the store, when the export does not name it
+    weight_unit: str | None = None  # for weights whose header names no unit
+    length_unit: str | None = None
+    format: str | None = None  # one of the --format values
+    mapping: str | None = None  # a TOML mapping file, as --mapping
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, currency: str | None) -> str | None:
+        if currency is None:
+            return None
+        code = currency.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise ValueError(f"currency {currency!r} is not a three-letter ISO code such as SEK")
+        return code
+
+    @field_validator("weight_unit", "length_unit")
+    @classmethod
+    def _known_unit(cls, unit: str | None, info: Any) -> str | None:
+        from xborder_pipeline.ingest.units import LENGTH_UNITS, WEIGHT_UNITS
+
+        known = WEIGHT_UNITS if info.field_name == "weight_unit" else LENGTH_UNITS
+        if unit is not None and unit not in known:
+            raise ValueError(f"unknown unit {unit!r}; known: {', '.join(known)}")
+        return unit
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, name: str | None) -> str | None:
+        from xborder_pipeline.ingest import KNOWN_FORMATS
+
+        if name is not None and name not in KNOWN_FORMATS:
+            raise ValueError(f"unknown format {name!r}; known: {', '.join(KNOWN_FORMATS)}")
+        return name
 
 
 class Settings(_Section):
@@ -297,14 +523,15 @@ class Settings(_Section):
     destinations: Destinations
     markets: dict[str, Market]
     channels: dict[str, Channel]
-    fragility: FragilitySettings
-    dangerous_goods: DangerousGoodsSettings
+    traits: TraitSettings
     scoring: ScoringSettings
     warehouse: WarehouseSettings
     data_quality: DataQualitySettings
     fba: FbaSettings
     trade_model: TradeModelSettings
     dask: DaskSettings = DaskSettings()
+    sources: list[SourceSettings] = []
+    estimates: EstimatesSettings
     demand: DemandSettings
     sales_periods: list[SalesPeriodEntry] = []
 
@@ -327,6 +554,12 @@ class Settings(_Section):
         for name, market in self.markets.items():
             if market.threshold_currency.upper() not in self.fx.usd_per_unit:
                 raise ValueError(f"markets.{name}.threshold_currency has no rate in fx.usd_per_unit")
+        for position, source in enumerate(self.sources):
+            if source.currency is not None and source.currency not in self.fx.usd_per_unit:
+                raise ValueError(
+                    f"sources[{position}].currency {source.currency!r} (pattern {source.pattern!r}) has no rate in "
+                    f"fx.usd_per_unit; known: {', '.join(sorted(self.fx.usd_per_unit))}"
+                )
         from xborder_pipeline.scoring.reasons import PENALISED_REASONS
 
         unknown = set(self.scoring.penalties) - PENALISED_REASONS
@@ -382,9 +615,34 @@ class Settings(_Section):
             for market, bands in self.channels[channel.rates_from].rates.items()
         }
 
+    def on(self, day: date) -> Settings:
+        """The settings as they stand on `day`: every dated window in force (fx, markets, channels) applied."""
+        if not self.windows_in_force(day):
+            return self
+        dated = self.model_dump(exclude={"fx", "markets", "channels"})
+        dated["fx"] = self.fx.on(day)
+        dated["markets"] = {name: market.on(day) for name, market in self.markets.items()}
+        dated["channels"] = {name: channel.on(day) for name, channel in self.channels.items()}
+        return Settings.model_validate(dated)
+
+    def windows_in_force(self, day: date) -> list[str]:
+        """Which dated windows apply on `day`, as `block:window` (e.g. `markets.EU:eu_flat_duty_2026`)."""
+        blocks: list[tuple[str, _Dated]] = [("fx", self.fx)]
+        blocks += [(f"markets.{name}", market) for name, market in self.markets.items()]
+        blocks += [(f"channels.{name}", channel) for name, channel in self.channels.items()]
+        return [f"{where}:{window}" for where, block in blocks for window in block.windows_in_force(day)]
+
     def config_hash(self, *extra: BaseModel) -> str:
-        """A stable fingerprint of the effective configuration (and any card given), stored with every run."""
-        parts = [self.model_dump(mode="json"), *(model.model_dump(mode="json") for model in extra)]
+        """A stable fingerprint of the effective configuration (and any card given), stored with every run.
+
+        The run's date itself (run.as_of) is left out, so nightly runs keep one hash (run_history.config_changed
+        stays false); the dated windows in force that day are in it, so a window starting or ending changes it.
+        """
+        settings = self.model_dump(mode="json")
+        settings["run"].pop("as_of", None)
+        if self.run.as_of:
+            settings["windows_in_force"] = self.windows_in_force(date.fromisoformat(self.run.as_of))
+        parts = [settings, *(model.model_dump(mode="json") for model in extra)]
         canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
@@ -398,7 +656,8 @@ def load_settings(path: Path | str | None = None) -> Settings:
     merged = tomllib.loads(default_config_text())
     user_path = path if path is not None else os.environ.get(CONFIG_ENV_VAR) or None
     if user_path is not None:
-        merged = _merge(merged, _read_user_file(Path(user_path)))
+        user = _read_user_file(Path(user_path))
+        merged = _merge(merged, _with_user_rates_dated(user, Path(user_path)))
     try:
         return Settings.model_validate(merged)
     except ValidationError as error:
@@ -416,6 +675,21 @@ def _read_user_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file not found: {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+
+
+def _with_user_rates_dated(user: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A user's own rates carry the user's date and file, not the packaged defaults' they replace."""
+    fx = user.get("fx")
+    if not isinstance(fx, dict) or not isinstance(fx.get("usd_per_unit"), dict):
+        return user
+    dates, sources = fx.get("rate_dates", {}), fx.get("rate_sources", {})
+    if not isinstance(dates, dict) or not isinstance(sources, dict):
+        return user  # validation names the key
+    dates, sources = dict(dates), dict(sources)
+    for currency in fx["usd_per_unit"]:
+        dates.setdefault(currency, fx.get("as_of", UNDATED))
+        sources.setdefault(currency, f"{fx.get('source', 'your configuration')} ({path.name})")
+    return {**user, "fx": {**fx, "rate_dates": dates, "rate_sources": sources}}
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

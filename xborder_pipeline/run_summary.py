@@ -7,7 +7,9 @@ from pathlib import Path
 
 import polars as pl
 
+from xborder_pipeline.features.estimates import BASES
 from xborder_pipeline.scoring import CONFIDENCE_LEVELS, SUITABILITY_BANDS, WAREHOUSE_FLAGS
+from xborder_pipeline.scoring.confidence import ESTIMATED_BASES
 
 
 class TooManyRejects(Exception):
@@ -34,6 +36,13 @@ class RunSummary:
     demand_sources: dict[str, int] = field(default_factory=dict)  # the run's listings by demand_source
     sales_skus_without_listing: int = 0  # sku_demand rows no current listing matches
     listings_without_sales: int = 0  # the run's listings with no sales figure at all (demand_source none)
+    # (file, currency, listings) for every file whose prices were read in an assumed currency
+    assumed_currencies: list[tuple[str, str, int]] = field(default_factory=list)
+    as_of: str = ""  # the date the run priced by
+    fba_fee_cards: dict[str, int] = field(default_factory=dict)  # listings priced by each FBA card and window
+    # how many listings' weight and box rest on each basis (declared, sibling, title, category_prior, none)
+    weight_bases: dict[str, int] = field(default_factory=dict)
+    dimensions_bases: dict[str, int] = field(default_factory=dict)
 
     def render(self) -> str:
         lines = [
@@ -51,6 +60,22 @@ class RunSummary:
                 f"{self.sales_skus_without_listing:,} sales SKU(s) match no listing, "
                 f"{self.listings_without_sales:,} listing(s) have no sales"
             )
+        if self.bands.get("unknown"):
+            lines.append(
+                f"  unknown:      {self.bands['unknown']:,} listing(s) with neither weight nor box size: no parcel"
+                " cost, so no band (NO_SHIPPING_ESTIMATE); add weights or sizes to score them"
+            )
+        lines += assumed_currency_warnings(self.assumed_currencies)
+        if self.as_of:
+            lines.append(f"  priced as of: {self.as_of}" + (f"  (FBA: {_counts(self.fba_fee_cards)})"
+                                                           if self.fba_fee_cards else ""))
+        if self.weight_bases or self.dimensions_bases:
+            lines.append(
+                f"  estimates:    weight of {_estimated(self.weight_bases):,} listing(s) and box of "
+                f"{_estimated(self.dimensions_bases):,} estimated (docs/scoring.md, Estimates)"
+            )
+            lines.append("    weight from: " + _counts(self.weight_bases))
+            lines.append("    box from:    " + _counts(self.dimensions_bases))
         if self.top_reject_reasons:
             lines.append("  top reject reasons:")
             lines += [f"    {count:>6,}  {reason}" for reason, count in self.top_reject_reasons]
@@ -58,6 +83,15 @@ class RunSummary:
             lines += [f"    {example}" for example in self.reject_examples]
             lines.append(f"  every failure is in the rejected_rows table, run_id {self.run_id}")
         return "\n".join(lines)
+
+
+def assumed_currency_warnings(assumed: list[tuple[str, str, int]]) -> list[str]:
+    """One warning line per file whose export named no currency, with the currency taken and the count."""
+    return [
+        f"  WARNING: {file}: no currency in the export or given; prices read as {currency} for {count:,} "
+        f"listing(s) (CURRENCY_ASSUMED, confidence at most medium). Pass --currency or add a [[sources]] entry."
+        for file, currency, count in assumed
+    ]
 
 
 def check_reject_share(rows_read: int, rows_rejected: int, max_share: float, rejects: pl.DataFrame) -> None:
@@ -79,6 +113,14 @@ def check_reject_share(rows_read: int, rows_rejected: int, max_share: float, rej
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count:,}" for name, count in counts.items())
+
+
+def _bases(scores: pl.DataFrame, column: str) -> dict[str, int]:
+    return value_counts(scores, column, BASES) if column in scores.columns else {}
+
+
+def _estimated(bases: dict[str, int]) -> int:
+    return sum(count for basis, count in bases.items() if basis in ESTIMATED_BASES)
 
 
 def value_counts(scores: pl.DataFrame, column: str, domain: tuple[str, ...]) -> dict[str, int]:
@@ -139,6 +181,8 @@ def summarise(
         reject_examples=reject_examples(rejects),
         changes=changes,
         top_changes=top_changes or [],
+        weight_bases=_bases(scores, "weight_basis"),
+        dimensions_bases=_bases(scores, "dimensions_basis"),
     )
 
 
@@ -215,7 +259,27 @@ def summarise_stored_run(
         """,
         run,
     ).to_dicts()
+    assumed = query(
+        db_path,
+        """
+        select source_file, currency, count(*) as n from listings
+        where run_id = $run and currency_assumed
+        group by source_file, currency order by source_file, currency
+        """,
+        run,
+    )
+    as_of = query(db_path, "select as_of_date::varchar as day from pipeline_runs where run_id = $run", run)
+    fee_cards = query(
+        db_path,
+        """
+        select fba_fee_card, count(*) as n from listing_scores
+        where run_id = $run and fba_fee_card is not null group by 1 order by 1
+        """,
+        run,
+    )
     return RunSummary(
+        as_of=(as_of["day"][0] or "") if as_of.height else "",
+        fba_fee_cards=dict(zip(fee_cards["fba_fee_card"].to_list(), fee_cards["n"].to_list(), strict=True)),
         run_id=run_id,
         db_path=db_path,
         rows_read=rows_read,
@@ -234,6 +298,9 @@ def summarise_stored_run(
         demand_sources=demand_sources,
         sales_skus_without_listing=int(unmatched),
         listings_without_sales=demand_sources["none"],
+        assumed_currencies=[(file, currency, n) for file, currency, n in assumed.iter_rows()],
+        weight_bases=counted("weight_basis", BASES),
+        dimensions_bases=counted("dimensions_basis", BASES),
     )
 
 
@@ -256,6 +323,8 @@ def run_report_markdown(summary: RunSummary) -> str:
         ("Suitability for direct parcels", summary.bands),
         ("Overseas warehouse", summary.warehouse_flags),
         ("Data confidence", summary.confidence),
+        ("Weight from (basis)", summary.weight_bases),
+        ("Box size from (basis)", summary.dimensions_bases),
     ):
         lines += [f"## {title}", "", "| value | listings |", "|---|---:|"]
         lines += [f"| {value} | {count:,} |" for value, count in counts.items()]
@@ -271,6 +340,10 @@ def run_report_markdown(summary: RunSummary) -> str:
             f"| {summary.sales_skus_without_listing:,} |",
             "",
         ]
+    if summary.assumed_currencies:
+        lines += ["## Prices in an assumed currency", "", "| file | currency assumed | listings |", "|---|---|---:|"]
+        lines += [f"| {file} | {currency} | {count:,} |" for file, currency, count in summary.assumed_currencies]
+        lines.append("")
     lines += ["## Top changes", ""]
     if summary.top_changes:
         lines += ["| listing | title | band | warehouse flag | score |", "|---|---|---|---|---:|"]

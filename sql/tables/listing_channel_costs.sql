@@ -18,5 +18,6 @@ create table if not exists listing_channel_costs (
     transit_days_max      integer,
     is_recommended        boolean not null,
     run_id                varchar not null,
-    scored_at             timestamp with time zone not null
+    scored_at             timestamp with time zone not null,
+    is_proxy              boolean               -- the channel's figures stand in for a card we lack (channels.<name>.proxy_note)
 );

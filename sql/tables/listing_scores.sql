@@ -20,6 +20,9 @@ create table if not exists listing_scores (
     is_powder                 boolean not null,
     has_magnet                boolean not null,
     is_aerosol_or_flammable   boolean not null,
+    is_restricted             boolean,          -- goods a shipper refuses from China (restricted_kind says which)
+    restricted_kind           varchar,          -- seeds_and_plants | cannabis | food_and_supplements | ...
+    trait_evidence            varchar[],        -- why each trait is set: liquid:volume:23l, fragile:keyword:it:ceramica
     price_usd                 double,
     unit_cost_usd             double,
     months_of_cover           double,
@@ -60,6 +63,20 @@ create table if not exists listing_scores (
     trade_model_hint          varchar,          -- b2c | b2b_ready | b2b
     trade_model_reasons       varchar[],
     reasons                   varchar[] not null,
+    landed_cost_ratio         double,           -- (shipping + duty + customs fee) / price: what the bands judge
+    fba_fee_card              varchar,          -- card and window that priced the FBA fee, e.g. fba_us_2026:peak_2026
+    fba_overmax_fee_usd       double,           -- 0: does not apply; null: applies but the amount is not yet sourced
+    fba_bulky_packaging_fee_usd double,         -- 0: does not apply; null: applies but the amount is not yet sourced
+    fba_fees_total_usd        double,           -- fulfilment with fuel + overmax + packaging; null if a part is unknown
+    -- what the costs rest on for weight and box: declared | sibling | title | category_prior | none
+    weight_basis              varchar,
+    dimensions_basis          varchar,
+    -- the estimates used in place of a missing, 0, placeholder or implausible declared value (null: declared used)
+    estimated_weight_kg       double,
+    estimated_length_cm       double,
+    estimated_width_cm        double,
+    estimated_height_cm       double,
+    estimate_prior            varchar,          -- the priors.toml entry the listing matched, when estimated
     monthly_units_sold        double,           -- the listing's own figure, else its SKU's sales history
     demand_source             varchar,          -- listing | sales_history | none
     demand_evidence           varchar,          -- proven | emerging | none (sku_demand), null without sales

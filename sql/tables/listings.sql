@@ -23,5 +23,8 @@ create table if not exists listings (
     original_values     varchar,          -- the export's own values before normalisation (JSON)
     source_file         varchar not null,
     source_row          bigint not null,
-    run_id              varchar not null
+    run_id              varchar not null,
+    attributes          varchar,          -- materials, tags and attribute values, joined with ' | '
+    product_group       varchar,          -- the key shared by the variants of one product
+    currency_assumed    boolean           -- true: the currency is the adapter's default, named by nothing
 );

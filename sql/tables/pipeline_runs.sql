@@ -14,6 +14,7 @@ create table if not exists pipeline_runs (
     input_files     varchar[],
     error_message   varchar,
     xborder_version varchar,
-    as_of_date      date,                      -- the date the run judged by (run.as_of / --as-of, else today)
+    assumed_currencies varchar,                -- files read in an assumed currency: `file: CUR (n listings)`, `; `-joined
+    as_of_date      date,                      -- the date the run priced and judged demand by (--as-of / run.as_of, else today)
     sales_rows_loaded bigint                   -- sales records kept as sale lines (part of rows_read)
 );

@@ -22,6 +22,7 @@ select
     c.transit_days_max,
     c.is_recommended,
     c.run_id,
-    c.scored_at
+    c.scored_at,
+    c.is_proxy
 from listing_channel_costs as c
 left join listings as l using (listing_id);

@@ -39,7 +39,8 @@ select
     p.config_hash,
     coalesce(p.config_hash <> lag(p.config_hash) over (order by p.started_at, p.run_id), false) as config_changed,
     p.xborder_version,
-    p.error_message
+    p.error_message,
+    p.as_of_date
 from pipeline_runs as p
 left join changes as c using (run_id)
 order by run_number;

@@ -77,7 +77,8 @@ def test_an_unchanged_inbox_is_skipped_and_a_changed_file_is_scored(tmp_path: Pa
     assert query(db, "select count(*) as n from score_changes_latest")["n"][0] == 0
     assert unchanged_seconds < 30
 
-    canonical_csv(inbox / "shop_b.csv", [{"listing_id": "B-1"}, {"listing_id": "B-2", "weight_kg": "3.5"}])
+    # 0.45 kg: heavier but plausible for a phone case (3.5 kg would be set aside as IMPLAUSIBLE_WEIGHT and estimated)
+    canonical_csv(inbox / "shop_b.csv", [{"listing_id": "B-1"}, {"listing_id": "B-2", "weight_kg": "0.45"}])
     third = _nightly(db, inbox)
     assert third is not None and third.rows_read == 2
     changed = query(db, "select listing_id, change_kind from score_changes_latest")
@@ -190,3 +191,34 @@ def test_two_concurrent_runs_do_not_interleave(tmp_path: Path, inbox: Path) -> N
     assert len(runs) == 2
     assert runs[0][1] <= runs[1][0], "the second run started writing before the first finished"
     assert _count(db, "latest_scores") == 7
+
+
+def test_an_inbox_of_several_stores_is_read_by_their_sources_entries(tmp_path: Path) -> None:
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copyfile(fixtures / "shopify_products.csv", folder / "cykel-products.csv")
+    other = (fixtures / "shopify_products.csv").read_text(encoding="utf-8")  # another store's own handles
+    for mine, theirs in (("ceramic-mug", "tea-cup"), ("gift-card", "voucher"), ("MUG-", "CUP-")):
+        other = other.replace(mine, theirs)
+    (folder / "other-products.csv").write_text(other, encoding="utf-8")
+    shutil.copyfile(fixtures / "magento2_products.csv", folder / "eu-store.csv")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[fx.usd_per_unit]\nSEK = 0.095\n\n'
+        '[[sources]]\npattern = "cykel-*"\ncurrency = "SEK"\nseller_id = "cykel"\n\n'
+        '[[sources]]\npattern = "eu-*.csv"\ncurrency = "EUR"\nweight_unit = "kg"\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "catalogue.duckdb"
+
+    summary = _nightly(db, folder, archive_dir="", config_path=str(config))
+
+    read = query(db, "select source_file, seller_id, currency, currency_assumed, weight_kg, sku from listings")
+    by_file = {Path(name).name: rows for (name,), rows in read.group_by(["source_file"])}
+    assert set(by_file["cykel-products.csv"]["currency"]) == {"SEK"}
+    assert set(by_file["cykel-products.csv"]["seller_id"]) == {"cykel"}
+    assert set(by_file["eu-store.csv"]["currency"]) == {"EUR"}
+    assert by_file["eu-store.csv"].filter(by_file["eu-store.csv"]["sku"] == "MUG-S")["weight_kg"].to_list() == [0.8]
+    assert set(by_file["other-products.csv"]["currency_assumed"]) == {True}  # no entry matches: USD assumed
+    assert [Path(file).name for file, _, _ in summary.assumed_currencies] == ["other-products.csv"]

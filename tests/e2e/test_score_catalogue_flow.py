@@ -61,7 +61,7 @@ def test_every_band_flag_and_confidence_level_appears(sample_run) -> None:
     def values(column: str) -> set[str]:
         return set(query(db, f"select distinct {column} as v from latest_scores")["v"])  # noqa: S608
 
-    assert values("suitability_band") == {"suitable", "marginal", "unsuitable"}
+    assert values("suitability_band") == {"suitable", "marginal", "unsuitable", "unknown"}
     assert values("warehouse_flag") == {"recommended", "candidate_unproven_demand", "not_recommended"}
     assert values("data_confidence") == {"high", "medium", "low"}
 

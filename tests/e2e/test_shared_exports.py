@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +18,9 @@ import pytest
 from xborder_pipeline.ingest import IngestOptions, IngestResult, InputFileError, read_listings
 from xborder_pipeline.validation import validate_listings
 
-EXPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
+# ../shared next to the repository, or where XBORDER_SHARED points (a worktree elsewhere).
+SHARED = Path(os.environ.get("XBORDER_SHARED") or Path(__file__).resolve().parents[2].parent / "shared")
+EXPORTS = SHARED / "data" / "exports"
 
 pytestmark = pytest.mark.skipif(
     not EXPORTS.is_dir(), reason=f"the shared real exports are not here ({EXPORTS}); nothing to check"
@@ -146,3 +149,26 @@ def test_magento_prestashop_etsy_and_olist_spot_checks() -> None:
         "0.225", "16", "14", "10"
     )
     assert perfume["category"] == "perfumery"
+
+
+def test_attributes_product_groups_and_assumed_currencies_on_the_real_exports() -> None:
+    magento = _read("magento2_sample/products.csv").records
+    assert magento["product_group"].n_unique() == 147  # every simple child under one of the 147 configurables
+    hoodie = _listing("magento2_sample/products.csv", sku="MH01-XS-Black")
+    assert hoodie["product_group"] == "MH01" and "Wool" in hoodie["attributes"]  # the parent's material=Wool
+    assert hoodie["category"] == "Men/Tops/Hoodies & Sweatshirts, Collections/Eco Friendly"
+
+    template = _read("shopify_template/product_template.csv").records
+    assert template["product_group"].n_unique() == 3  # three handles, sixteen variants
+    assert (template["currency_assumed"] == "true").all()  # Shopify's export names no currency
+
+    etsy = _read("etsy_eleswood/EtsyListingsDownload.csv").records
+    assert etsy["attributes"].is_not_null().all()  # every listing has materials or tags
+    assert (etsy["currency_assumed"] == "false").all()  # CURRENCY_CODE names it
+
+    woo = _read("woocommerce_sample/sample_products.csv").records
+    vneck = woo.filter(pl.col("sku").str.starts_with("woo-vneck-tee-"))
+    assert vneck.height >= 2 and vneck["product_group"].n_unique() == 1
+
+    olist = _read("olist_kaggle/olist_products_dataset.csv").records
+    assert (olist["product_group"] == olist["listing_id"]).all()

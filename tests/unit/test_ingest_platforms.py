@@ -218,7 +218,7 @@ def test_prestashop_semicolons_decimal_commas_and_virtual_products() -> None:
     board = listings["BAMBOO-1"]
     assert (board["price"], board["unit_cost"], board["weight_kg"]) == ("12.5", "4.2", "0.75")
     assert (board["length_cm"], board["width_cm"], board["height_cm"]) == ("20", "30", "2")
-    assert board["category"] == "Cuisine"
+    assert board["category"] == "Cuisine, Bois"  # every category, not only the first
     assert listings["GLASS-12"]["price"] == "1249"
     assert listings["GLASS-12"]["moq"] == "2"
     assert listings["GIFT-25"]["is_physical"] == "false"

@@ -29,8 +29,15 @@ def listings(*rows: dict[str, object]) -> pl.DataFrame:
     return pl.DataFrame(records, schema=schema)
 
 
-def parcel(weight: float | None, length: float = 5.0, width: float = 5.0, height: float = 2.0, **extra) -> dict:
-    """A plain parcel (a small box by default, so actual weight decides) with anything else stated."""
+def parcel(weight: float | None, length: float | None = None, width: float | None = None,
+           height: float | None = None, **extra) -> dict:
+    """A plain parcel with anything else stated. Its box is by default a cube as dense as 2,000 kg/m3 (5 x 5 x 2 cm
+    without a weight): small enough that actual weight decides, and no denser than goods are, so that the weight is
+    not set aside as implausible."""
+    side = round((weight * 500) ** (1 / 3), 3) if weight else None
+    length, width, height = (
+        (length, width, height) if length is not None else (side, side, side) if side else (5.0, 5.0, 2.0)
+    )
     return {"title": "Cotton tote bag", "weight_kg": weight, "length_cm": length, "width_cm": width,
             "height_cm": height, "price": 40.0, "currency": "USD", **extra}
 

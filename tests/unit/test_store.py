@@ -92,6 +92,22 @@ def test_a_failing_audit_rolls_the_whole_run_back(tmp_path: Path, settings, monk
     assert after == before
 
 
+def test_a_parcel_without_a_cost_scored_suitable_fails_the_audit(tmp_path: Path, settings) -> None:
+    db = tmp_path / "store.duckdb"
+    # nothing declared and nothing to estimate from (no size in the title, no prior matched)
+    unweighed = {"weight_kg": "", "length_cm": "", "width_cm": "", "height_cm": "", "title": "Item 42", "category": ""}
+    honest = _scored_run(tmp_path, settings, [unweighed], "run-1")
+    assert honest["scores"]["suitability_band"].to_list() == ["unknown"]
+    write_run(db, **honest)
+
+    broken = _scored_run(tmp_path, settings, [unweighed], "run-2")
+    broken["scores"] = broken["scores"].with_columns(suitability_band=pl.lit("suitable"))
+    with pytest.raises(AuditFailed, match="scores_in_range"):
+        write_run(db, **broken)
+
+    assert query(db, "select suitability_band, run_id from latest_scores").rows() == [("unknown", "run-1")]
+
+
 def test_a_run_whose_counts_do_not_match_its_rows_is_rolled_back(tmp_path: Path, settings) -> None:
     db = tmp_path / "store.duckdb"
     write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
@@ -255,3 +271,15 @@ def test_a_listing_written_without_its_score_rolls_the_run_back(tmp_path: Path, 
 
     with pytest.raises(AuditFailed, match="listings_without_score"):
         write_run(db, **broken)
+
+
+def test_the_run_summary_says_what_the_band_unknown_lacks() -> None:
+    from xborder_pipeline.run_summary import RunSummary
+
+    def rendered(unknown: int) -> str:
+        bands = {"suitable": 3, "marginal": 1, "unsuitable": 2, "unknown": unknown}
+        return RunSummary("run-1", Path("x.duckdb"), 6 + unknown, 6 + unknown, 0, 0, 1.0, bands=bands).render()
+
+    assert "suitable 3, marginal 1, unsuitable 2, unknown 137" in rendered(137)
+    assert "unknown:      137 listing(s) with neither weight nor box size" in rendered(137)
+    assert "neither weight nor box size" not in rendered(0)

@@ -38,7 +38,11 @@ LISTINGS = [
      ["NO_DIRECT_PARCEL_CHANNEL", "WAREHOUSE_ONLY_ROUTE"]),
     ("L-5", None, "Toys", "suitable", 85.0, "candidate_unproven_demand", 10.0, 30.0,
      ["ELEVATED_LOGISTICS_COST_RATIO", "WAREHOUSE_TRAITS_HIGH_PRICE", "LOW_SALES_VELOCITY"]),
+    # no weight and no box: no parcel cost, so no ratio, no saving and the band unknown
+    ("L-6", None, "Toys", "unknown", 82.0, "not_recommended", None, 30.0,
+     ["FRAGILE", "NO_UNIT_COST", "NO_SHIPPING_ESTIMATE", "MISSING_WEIGHT", "MISSING_DIMENSIONS"]),
 ]
+PARCEL_COST_UNKNOWN = {"L-6"}
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
@@ -71,7 +75,9 @@ def build_views_db(path: Path, *, titles: dict[str, str] | None = None) -> Path:
             {"listing_id": listing_id, "run_id": "run-3", "scored_at": scored_at, "fragility_score": 0.0,
              "is_fragile": False, "has_battery": False, "is_loose_battery": False, "is_liquid": False,
              "is_powder": False, "has_magnet": False, "is_aerosol_or_flammable": False, "price_usd": 20.0,
-             "logistics_cost_ratio": 0.1 * index, "direct_cost_per_unit_usd": 60.0,
+             "logistics_cost_ratio": None if listing_id in PARCEL_COST_UNKNOWN else 0.1 * index,
+             "landed_cost_ratio": None if listing_id in PARCEL_COST_UNKNOWN else 0.1 * index,
+             "direct_cost_per_unit_usd": 60.0,
              "warehouse_cost_per_unit_usd": None if saving is None else 60.0 - saving,
              "warehouse_saving_per_unit_usd": saving, "destination_country": "US", "destination_market": "US",
              "suitability_score": score, "suitability_band": band, "warehouse_flag": flag,
@@ -133,6 +139,15 @@ def test_suitability_summary_counts_listings_by_marketplace_category_and_band(vi
     # suitability codes only, most frequent first, ties by code
     assert unsuitable["top_reasons"] == ["OVER_POSTAL_WEIGHT", "SHIPPING_EXCEEDS_PRICE"]
     assert summary["listings"].sum() == len(LISTINGS)
+
+
+def test_suitability_summary_gives_the_unknown_band_its_reason(views_db: Path) -> None:
+    summary = view(views_db, "select * from suitability_summary where suitability_band = 'unknown'")
+
+    assert summary.select("marketplace", "category", "listings", "top_reasons").rows() == [
+        ("(none)", "Toys", 1, ["FRAGILE", "NO_SHIPPING_ESTIMATE"])
+    ]
+    assert summary["median_landed_cost_ratio"].to_list() == [None]
 
 
 def test_suitability_summary_names_a_blank_marketplace_or_category(views_db: Path) -> None:

@@ -30,12 +30,12 @@ def test_first_leg_is_charged_by_revenue_ton(settings) -> None:
     light_bulky, dense = featured(
         settings,
         {"weight_kg": 10.0, "length_cm": 100.0, "width_cm": 100.0, "height_cm": 50.0},  # 0.5 m3, 0.01 t
-        {"weight_kg": 900.0, "length_cm": 50.0, "width_cm": 50.0, "height_cm": 40.0},  # 0.1 m3, 0.9 t
+        {"weight_kg": 750.0, "length_cm": 50.0, "width_cm": 50.0, "height_cm": 40.0},  # 0.1 m3, 0.75 t
     )["warehouse_first_leg_usd"]
     rate = settings.warehouse.first_leg_usd_per_m3
 
     assert light_bulky == pytest.approx(0.5 * rate)
-    assert dense == pytest.approx(0.9 * rate)
+    assert dense == pytest.approx(0.75 * rate)
 
 
 def test_unsold_share_follows_sell_through_and_has_a_floor(settings) -> None:

@@ -10,8 +10,9 @@ from typing import TypeVar
 
 import polars as pl
 
+from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import dangerous_goods, dimensions, fragility, price, shipping
+from xborder_pipeline.features import dimensions, estimates, price, shipping, traits
 from xborder_pipeline.features.fba import FbaCard, load_fba_card, with_fba_features
 from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
 
@@ -26,16 +27,22 @@ def with_listing_features(
     `fba_card` defaults to the card configuration names (fba.card), else the packaged 2026 US card.
     `shared_boxes` (SHARED_BOX_COLUMNS) counts the boxes that several listings of the run share, when the
     listings are one batch of a larger run; without it the listings are the whole run.
+    Everything dated (FBA card windows, duty and FX windows) is priced as on the run's as-of date
+    (xborder_pipeline.as_of: run.as_of, else today in schedule.timezone).
     """
     card = fba_card or load_fba_card(settings.fba.card or None)
+    day = as_of_date(settings)
+    settings = settings.on(day)
     divisor = settings.scoring.reference_volumetric_divisor_cm3_per_kg
-    names = listings.collect_schema().names()
-    if "is_physical" not in names:
+    present = listings.collect_schema().names()
+    if "is_physical" not in present:
         listings = listings.with_columns(is_physical=pl.lit(None, pl.Boolean))  # missing means physical
-    said = [name for name in ("title", "description", "original_values") if name not in names]
+    if "attributes" not in present:
+        listings = listings.with_columns(attributes=pl.lit(None, pl.String))  # materials, tags: none given
+    said = [name for name in ("title", "description", "original_values") if name not in present]
     if said:  # what a unique piece is recognised by (scoring.warehousing); a frame may lack some
         listings = listings.with_columns(pl.lit(None, pl.String).alias(name) for name in said)
-    if "demand_source" not in names:  # no sales history joined (xborder_pipeline.sales.demand): the listing's own
+    if "demand_source" not in present:  # no sales history joined (xborder_pipeline.sales.demand): the listing's own
         listings = listings.with_columns(
             listing_monthly_units_sold=pl.col("monthly_units_sold"),
             demand_source=pl.when(pl.col("monthly_units_sold").is_not_null())
@@ -45,6 +52,13 @@ def with_listing_features(
             demand_reasons=pl.lit(None, pl.List(pl.String)),
         )
     listings = _with_shared_boxes(listings, shared_boxes)
+    # Traits first (the estimator reads is_liquid); estimates fill what the export leaves out; every cost below
+    # rests on declared-or-estimated values, and the declared ones are put back as exported at the end.
+    listings = estimates.with_estimates(traits.with_traits(listings, settings.traits), settings).with_columns(
+        **{_declared(column): pl.col(column) for column in DECLARED_SIZE_COLUMNS},
+        weight_kg=estimates.priced_weight_kg(),
+        **{side: estimates.priced_side_cm(side) for side in dimensions.SIDES},
+    )
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),
@@ -53,29 +67,47 @@ def with_listing_features(
         length_plus_girth_cm=dimensions.length_plus_girth_cm(),
         volume_m3=dimensions.volume_m3(),
         density_kg_per_m3=dimensions.density_kg_per_m3(),
-        fragility_score=fragility.fragility_score(settings.fragility),
-        has_battery=dangerous_goods.has_battery(settings.dangerous_goods),
-        is_loose_battery=dangerous_goods.is_loose_battery(settings.dangerous_goods),
-        is_liquid=dangerous_goods.is_liquid(settings.dangerous_goods),
-        is_powder=dangerous_goods.is_powder(settings.dangerous_goods),
-        has_magnet=dangerous_goods.has_magnet(settings.dangerous_goods),
-        is_aerosol_or_flammable=dangerous_goods.is_aerosol_or_flammable(settings.dangerous_goods),
         price_usd=price.price_usd(settings.fx),
         unit_cost_usd=price.unit_cost_usd(settings.fx),
         months_of_cover=_months_of_cover(),
-    ).with_columns(is_fragile=fragility.is_fragile(settings.fragility))
-    with_fba = with_fba_features(measured, card)
+    )
+    with_fba = with_fba_features(measured, card, day)
     costed = shipping.with_cheapest_channel(shipping.with_channel_costs(with_fba, settings), settings)
     margined = costed.with_columns(
         direct_ship_channel=pl.col("recommended_channel"),
         logistics_cost_ratio=pl.when(pl.col("price_usd") > 0).then(
             pl.col("est_direct_ship_cost_usd") / pl.col("price_usd")
         ),
+        landed_cost_ratio=landed_cost_ratio(),
         margin_after_logistics_usd=pl.col("price_usd") - pl.col("unit_cost_usd") - pl.col("landed_cost_usd"),
     ).with_columns(
         margin_ratio=pl.when(pl.col("price_usd") > 0).then(pl.col("margin_after_logistics_usd") / pl.col("price_usd")),
     )
-    return with_warehouse_economics(margined, settings)
+    return with_warehouse_economics(margined, settings).with_columns(
+        **{column: pl.col(_declared(column)) for column in DECLARED_SIZE_COLUMNS}
+    ).drop(*(_declared(column) for column in DECLARED_SIZE_COLUMNS))
+
+
+# The export's own weight and box: kept as exported in `listings`; costs use them only when usable.
+DECLARED_SIZE_COLUMNS = ("weight_kg", *dimensions.SIDES)
+
+
+def _declared(column: str) -> str:
+    return f"_declared_{column}"
+
+
+def landed_cost_ratio() -> pl.Expr:
+    """What the buyer's parcel costs the seller, as a share of the price: shipping, duty and customs fee.
+
+    VAT is left out: it is collected from the buyer inside the price (IOSS, UK point of sale) and grows
+    with the price, so it says nothing about whether a parcel is worth sending; the margin counts it.
+    """
+    parcel_cost = (
+        pl.col("est_direct_ship_cost_usd")
+        + pl.col("duty_usd").fill_null(0.0)
+        + pl.col("customs_fee_usd").fill_null(0.0)
+    )
+    return pl.when(pl.col("price_usd") > 0).then(parcel_cost / pl.col("price_usd"))
 
 
 # The boxes several listings of a run share (sql/run_wide/shared_boxes.sql finds them for a run in batches).

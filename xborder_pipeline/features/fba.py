@@ -124,10 +124,47 @@ class TierFees(_CardSection):
         return self
 
 
-class FbaCard(_CardSection):
-    """One FBA rate card: size tiers (tried in order), dimensional weight, price bands, fees, fuel surcharge."""
+class FeeWindow(_CardSection):
+    """Fulfilment fees that replace the card's own from valid_from to valid_to (both included), e.g. peak season.
+
+    A tier the window does not list keeps the card's own fee on those days: the window's figure for it is "not yet"
+    sourced, and `fba_fee_card` says so (`<card>:<base window>:<window>_not_yet`).
+    """
 
     name: str = Field(min_length=1)
+    valid_from: date
+    valid_to: date
+    source: str = Field(min_length=1)
+    fulfilment_fees: dict[str, TierFees] = Field(min_length=1)
+
+    def applies_on(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+class ExtraFee(_CardSection):
+    """A per-unit fee on top of the fulfilment fee, for units of `tiers` (and, where a limit is given, only those
+    over it: longest side or length + girth), charged from `effective_from`.
+
+    No `fee_usd` means the amount is not yet sourced: the fee's column is null where it applies (never a guess).
+    """
+
+    tiers: list[str] = Field(min_length=1)
+    longest_side_over_in: float | None = Field(default=None, gt=0)
+    length_plus_girth_over_in: float | None = Field(default=None, gt=0)
+    fee_usd: float | None = Field(default=None, ge=0)
+    effective_from: date
+    source: str = Field(min_length=1)
+
+
+class FbaCard(_CardSection):
+    """One FBA rate card: size tiers (tried in order), dimensional weight, price bands, fees, fuel surcharge.
+
+    The card's own fees apply from effective_from to effective_to, except on the days of a `peak` window.
+    """
+
+    name: str = Field(min_length=1)
+    id: str = Field(default="fba_card", pattern=r"^[a-z0-9_]+$")  # names the card in fba_fee_card
+    base_window: str = Field(default="non_peak", pattern=r"^[a-z0-9_]+$")  # names the card's own fees there
     effective_from: date
     effective_to: date
     source: str = Field(min_length=1)
@@ -136,6 +173,31 @@ class FbaCard(_CardSection):
     fuel_surcharge: FuelSurcharge
     size_tiers: list[SizeTier] = Field(min_length=1)
     fulfilment_fees: dict[str, TierFees]
+    peak: list[FeeWindow] = []
+    overmax_handling: ExtraFee | None = None
+    bulky_packaging: ExtraFee | None = None
+
+    def window_on(self, day: date | None) -> FeeWindow | None:
+        """The fee window in force on `day`; None on the card's own days, or when no date is given."""
+        if day is None:
+            return None
+        return next((window for window in self.peak if window.applies_on(day)), None)
+
+    def fees_on(self, day: date | None) -> dict[str, TierFees]:
+        """Each tier's fees on `day`: the window's where it has them, else the card's own."""
+        window = self.window_on(day)
+        return self.fulfilment_fees if window is None else {**self.fulfilment_fees, **window.fulfilment_fees}
+
+    def label_on(self, day: date | None) -> str:
+        """`<card id>:<window>` for the card's own fees on `day` (with `:before_card` / `:after_card` when `day` is
+        outside effective_from..effective_to: the card is then the nearest one configured, not the one in force)."""
+        window = self.window_on(day)
+        label = f"{self.id}:{window.name if window else self.base_window}"
+        if day is not None and day < self.effective_from:
+            label += ":before_card"
+        elif day is not None and day > self.effective_to:
+            label += ":after_card"
+        return label
 
     @model_validator(mode="after")
     def _tiers_are_consistent(self) -> FbaCard:
@@ -161,6 +223,23 @@ class FbaCard(_CardSection):
                 raise ValueError(f"dimensional_weight.{field_name} names unknown tiers: {', '.join(unknown)}")
         if not self.effective_from <= self.effective_to:
             raise ValueError("effective_from must not be after effective_to")
+        for window in self.peak:
+            unknown = sorted(set(window.fulfilment_fees) - set(names))
+            if unknown:
+                raise ValueError(f"peak window {window.name} names unknown tiers: {', '.join(unknown)}")
+            if not self.effective_from <= window.valid_from <= window.valid_to <= self.effective_to:
+                raise ValueError(
+                    f"peak window {window.name} ({window.valid_from}..{window.valid_to}) must lie inside the card's "
+                    f"effective_from..effective_to ({self.effective_from}..{self.effective_to}) in date order"
+                )
+        ordered = sorted(self.peak, key=lambda window: window.valid_from)
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if later.valid_from <= earlier.valid_to:
+                raise ValueError(f"peak windows {earlier.name} and {later.name} overlap")
+        for section, extra in (("overmax_handling", self.overmax_handling), ("bulky_packaging", self.bulky_packaging)):
+            unknown = sorted(set(extra.tiers) - set(names)) if extra else []
+            if unknown:
+                raise ValueError(f"{section}.tiers names unknown tiers: {', '.join(unknown)}")
         return self
 
 
@@ -199,6 +278,14 @@ FBA_FEATURE_COLUMNS = (
     "fba_fulfilment_fee_with_fuel_usd",
     "fba_tier_headroom_pct",
 )
+# Added by with_fba_features next to FBA_FEATURE_COLUMNS: which card and window priced the fee, the fees on top
+# of it, and the sum (null where a part that applies is not yet sourced).
+FBA_DATED_COLUMNS = (
+    "fba_fee_card",
+    "fba_overmax_fee_usd",
+    "fba_bulky_packaging_fee_usd",
+    "fba_fees_total_usd",
+)
 
 
 def fba_size_tier(card: FbaCard) -> pl.Expr:
@@ -216,9 +303,12 @@ def fba_shipping_weight_lb(card: FbaCard) -> pl.Expr:
     return _field_of_unit(card, pl.field("billed_weight_lb")).alias("fba_shipping_weight_lb")
 
 
-def fba_fulfilment_fee_usd(card: FbaCard) -> pl.Expr:
-    """Non-peak fulfilment fee per unit before the fuel surcharge; null without a tier or a price above zero."""
-    return _field_of_unit(card, _fulfilment_fee_usd(card)).alias("fba_fulfilment_fee_usd")
+def fba_fulfilment_fee_usd(card: FbaCard, as_of: date | None = None) -> pl.Expr:
+    """Fulfilment fee per unit before the fuel surcharge; null without a tier or a price above zero.
+
+    `as_of` picks the fees in force that day (a peak window's, else the card's own); None: the card's own.
+    """
+    return _field_of_unit(card, _fulfilment_fee_usd(card, card.fees_on(as_of))).alias("fba_fulfilment_fee_usd")
 
 
 def fba_fulfilment_fee_with_fuel_usd(card: FbaCard, as_of: date | None = None) -> pl.Expr:
@@ -227,8 +317,24 @@ def fba_fulfilment_fee_with_fuel_usd(card: FbaCard, as_of: date | None = None) -
     `as_of` is the date the fee is charged; before the surcharge's effective date the fee is returned unchanged.
     None means the surcharge applies (the card is current).
     """
-    with_fuel = _with_fuel_surcharge(card, _fulfilment_fee_usd(card), as_of)
+    with_fuel = _with_fuel_surcharge(card, _fulfilment_fee_usd(card, card.fees_on(as_of)), as_of)
     return _field_of_unit(card, with_fuel).alias("fba_fulfilment_fee_with_fuel_usd")
+
+
+def fba_fee_card(card: FbaCard, as_of: date | None = None) -> pl.Expr:
+    """Which card and window priced the unit's fee, e.g. `fba_us_2026:peak_2026`; null without a tier."""
+    return _field_of_unit(card, _fee_card_label(card, as_of)).alias("fba_fee_card")
+
+
+def fba_overmax_fee_usd(card: FbaCard, as_of: date | None = None) -> pl.Expr:
+    """The overmax handling fee: 0 where it does not apply, null where it applies but its amount is not sourced."""
+    return _field_of_unit(card, _extra_fee_usd(card, card.overmax_handling, as_of)).alias("fba_overmax_fee_usd")
+
+
+def fba_bulky_packaging_fee_usd(card: FbaCard, as_of: date | None = None) -> pl.Expr:
+    """The bulky packaging fee: 0 where it does not apply, null where it applies but its amount is not sourced."""
+    fee = _extra_fee_usd(card, card.bulky_packaging, as_of)
+    return _field_of_unit(card, fee).alias("fba_bulky_packaging_fee_usd")
 
 
 def fba_tier_headroom_pct(card: FbaCard) -> pl.Expr:
@@ -241,25 +347,36 @@ def fba_tier_headroom_pct(card: FbaCard) -> pl.Expr:
 
 
 def with_fba_features(listings: Frame, card: FbaCard, as_of: date | None = None) -> Frame:
-    """The listings with the six FBA_FEATURE_COLUMNS added, from one pass over each row.
+    """The listings with the six FBA_FEATURE_COLUMNS and the FBA_DATED_COLUMNS added, from one pass over each row.
 
-    Same values as the six functions; about 2-3x faster than adding them as six expressions, because the struct of
-    measures is built once (a multi-field struct expression would be expanded and rebuilt per field).
+    Same values as the functions of those names; about 2-3x faster than adding them one by one, because the struct
+    of measures is built once (a multi-field struct expression would be expanded and rebuilt per field).
+    `as_of` is the day the fees are charged (peak windows, fuel surcharge, extra fees); None: the card's own fees.
     """
     scratch = "__fba_features"
     features = _unit(card).struct.with_fields(
         fba_size_tier=_size_tier(card),
         fba_dimensional_weight_lb=_dimensional_weight_lb(card),
         fba_shipping_weight_lb=pl.field("billed_weight_lb"),
-        fba_fulfilment_fee_usd=_fulfilment_fee_usd(card),
+        fba_fulfilment_fee_usd=_fulfilment_fee_usd(card, card.fees_on(as_of)),
+        fba_fee_card=_fee_card_label(card, as_of),
+        fba_overmax_fee_usd=_extra_fee_usd(card, card.overmax_handling, as_of),
+        fba_bulky_packaging_fee_usd=_extra_fee_usd(card, card.bulky_packaging, as_of),
     )
     with_fuel = features.struct.with_fields(
         fba_fulfilment_fee_with_fuel_usd=_with_fuel_surcharge(card, pl.field("fba_fulfilment_fee_usd"), as_of),
         fba_tier_headroom_pct=_tier_headroom_pct(card),
     )
+    totalled = with_fuel.struct.with_fields(
+        fba_fees_total_usd=(
+            pl.field("fba_fulfilment_fee_with_fuel_usd")
+            + pl.field("fba_overmax_fee_usd")
+            + pl.field("fba_bulky_packaging_fee_usd")
+        ).round(2, mode="half_away_from_zero"),
+    )
     return (
-        listings.with_columns(with_fuel.alias(scratch))
-        .with_columns(pl.col(scratch).struct.field(*FBA_FEATURE_COLUMNS))
+        listings.with_columns(totalled.alias(scratch))
+        .with_columns(pl.col(scratch).struct.field(*FBA_FEATURE_COLUMNS, *FBA_DATED_COLUMNS))
         .drop(scratch)
     )
 
@@ -283,8 +400,47 @@ def _dimensional_weight_lb(card: FbaCard) -> pl.Expr:
     )
 
 
-def _fulfilment_fee_usd(card: FbaCard) -> pl.Expr:
-    return pl.coalesce(_banded_fee_usd(card), _incremental_fee_usd(card)).round(2, mode="half_away_from_zero")
+def _fulfilment_fee_usd(card: FbaCard, fees: dict[str, TierFees]) -> pl.Expr:
+    banded, incremental = _banded_fee_usd(card, fees), _incremental_fee_usd(card, fees)
+    return pl.coalesce(banded, incremental).round(2, mode="half_away_from_zero")
+
+
+def _fee_card_label(card: FbaCard, as_of: date | None) -> pl.Expr:
+    """The card and window label; in a window, tiers the window lacks say they fell back to the card's own fee."""
+    tier = pl.field("tier_index")
+    label = pl.when(tier.is_not_null()).then(pl.lit(card.label_on(as_of)))
+    window = card.window_on(as_of)
+    if window is None:
+        return label
+    lacking = [name for name in card.fulfilment_fees if name not in window.fulfilment_fees]
+    if not lacking:
+        return label
+    fallback = f"{card.label_on(None)}:{window.name}_not_yet"
+    return pl.when(tier.is_in(_tier_indices(card, lacking))).then(pl.lit(fallback)).otherwise(label)
+
+
+def _extra_fee_usd(card: FbaCard, extra: ExtraFee | None, as_of: date | None) -> pl.Expr:
+    """0 where the fee does not apply, its amount where it does (null while not sourced); null without a tier."""
+    tier = pl.field("tier_index")
+    if extra is None:  # a card that does not model the fee: unknown
+        return pl.lit(None, pl.Float64)
+    if as_of is not None and as_of < extra.effective_from:
+        return pl.when(tier.is_not_null()).then(pl.lit(0.0))
+    over = []
+    if extra.longest_side_over_in is not None:
+        over.append(pl.field("longest_in") > extra.longest_side_over_in + _TOLERANCE)
+    if extra.length_plus_girth_over_in is not None:
+        over.append(pl.field("length_plus_girth_in") > extra.length_plus_girth_over_in + _TOLERANCE)
+    applies = tier.is_in(_tier_indices(card, extra.tiers))
+    if over:
+        applies = applies & pl.any_horizontal(over)
+    return (
+        pl.when(tier.is_null())
+        .then(pl.lit(None, pl.Float64))
+        .when(applies)
+        .then(pl.lit(extra.fee_usd, pl.Float64))
+        .otherwise(pl.lit(0.0))
+    )
 
 
 def _with_fuel_surcharge(card: FbaCard, fee: pl.Expr, as_of: date | None) -> pl.Expr:
@@ -434,12 +590,12 @@ def _by_price_band(under_10_usd: float, from_10_to_50_usd: float, over_50_usd: f
     )
 
 
-def _banded_fee_usd(card: FbaCard) -> pl.Expr:
+def _banded_fee_usd(card: FbaCard, fees: dict[str, TierFees]) -> pl.Expr:
     """The fee of the weight band holding the billed weight; null beyond a tier's last band or without bands."""
     tier, weight_oz = pl.field("tier_index"), pl.field("billed_weight_lb") * OZ_PER_LB
     fee: pl.Expr = pl.lit(None, pl.Float64)
     for index, size_tier in enumerate(card.size_tiers):
-        bands = card.fulfilment_fees[size_tier.name].weight_bands
+        bands = fees[size_tier.name].weight_bands
         if not bands:
             continue
         band_fee: pl.Expr = pl.lit(None, pl.Float64)
@@ -453,10 +609,10 @@ def _banded_fee_usd(card: FbaCard) -> pl.Expr:
     return fee
 
 
-def _incremental_fee_usd(card: FbaCard) -> pl.Expr:
+def _incremental_fee_usd(card: FbaCard, fees: dict[str, TierFees]) -> pl.Expr:
     """Base + per_step_usd x whole or part steps above charged_above_lb; null for tiers without above_bands."""
     tier = pl.field("tier_index")
-    rates = [card.fulfilment_fees[t.name].above_bands for t in card.size_tiers]
+    rates = [fees[t.name].above_bands for t in card.size_tiers]
     charged_above_lb = _per_tier(tier, [rate.charged_above_lb if rate else None for rate in rates])
     step_lb = _per_tier(tier, [rate.step_lb if rate else None for rate in rates])
     per_step_usd = _per_tier(tier, [rate.per_step_usd if rate else None for rate in rates])

@@ -26,6 +26,7 @@ GOODS_FLAGS: dict[str, str] = {
     "powder": "is_powder",
     "magnet": "has_magnet",
     "aerosol_or_flammable": "is_aerosol_or_flammable",
+    "restricted": "is_restricted",
 }
 CHANNEL_FIELDS: tuple[str, ...] = (
     "ineligible_reasons",
@@ -267,6 +268,7 @@ def channel_costs_long(scored: pl.DataFrame, settings: Settings) -> pl.DataFrame
                 pl.lit(channel.transit_days_min, pl.Int64).alias("transit_days_min"),
                 pl.lit(channel.transit_days_max, pl.Int64).alias("transit_days_max"),
                 (pl.col("recommended_channel") == name).fill_null(False).alias("is_recommended"),
+                pl.lit(channel.is_proxy).alias("is_proxy"),
             )
         )
     return pl.concat(frames, how="vertical")

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import polars as pl
 
+from xborder_pipeline.config import SourceSettings
 from xborder_pipeline.ingest.alibaba import Alibaba
 from xborder_pipeline.ingest.amazon import AmazonAllListings, AmazonFlatFile
 from xborder_pipeline.ingest.base import Adapter, Context, Header, title_key
@@ -99,6 +101,38 @@ class IngestOptions:
     weight_unit: str | None = None  # for exports whose headers carry no unit: g, kg, lb, oz
     length_unit: str | None = None  # mm, cm, m, in
     currency: str | None = None  # for exports with prices but no currency column
+    marketplace: str | None = None  # instead of the adapter's default; only from a [[sources]] entry
+    seller_id: str | None = None  # for exports that name no seller; only from a [[sources]] entry
+    # The configuration's [[sources]] entries: the first whose pattern matches a file's name fills in
+    # what the options above leave unset (options given explicitly win).
+    sources: tuple[SourceSettings, ...] = ()
+    source_pattern: str | None = None  # the pattern of the entry applied (set by `for_file`)
+    units_from_source: bool = False  # whether that entry gave the weight or length unit
+
+    def for_file(self, path: Path) -> IngestOptions:
+        """The options for one file: the first [[sources]] entry matching its name fills in the unset ones."""
+        source = matching_source(path, self.sources)
+        if source is None:
+            return self
+        return replace(
+            self,
+            file_format=self.file_format or source.format,
+            mapping_path=self.mapping_path or (Path(source.mapping) if source.mapping else None),
+            weight_unit=self.weight_unit or source.weight_unit,
+            length_unit=self.length_unit or source.length_unit,
+            currency=self.currency or source.currency,
+            marketplace=self.marketplace or source.marketplace,
+            seller_id=self.seller_id or source.seller_id,
+            source_pattern=source.pattern,
+            units_from_source=bool((self.weight_unit is None and source.weight_unit)
+                                   or (self.length_unit is None and source.length_unit)),
+        )
+
+
+def matching_source(path: Path, sources: Sequence[SourceSettings]) -> SourceSettings | None:
+    """The first [[sources]] entry whose glob pattern matches the file's name (case ignored), if any."""
+    name = Path(path).name.lower()
+    return next((source for source in sources if fnmatchcase(name, source.pattern.lower())), None)
 
 
 @dataclass(frozen=True)
@@ -134,7 +168,7 @@ def read_listings(paths: Sequence[Path], options: IngestOptions | None = None) -
     if options.file_format is not None and options.file_format not in KNOWN_FORMATS:
         raise ValueError(f"unknown format {options.file_format!r}; known: {', '.join(KNOWN_FORMATS)}")
     mapping = load_mapping(Path(options.mapping_path)) if options.mapping_path is not None else None
-    results = [read_file(Path(path), options, mapping) for path in paths]
+    results = [read_file(Path(path), options, mapping) for path in paths]  # each file's [[sources]] entry applied there
     return IngestResult(
         records=pl.concat([result.records for result in results], how="vertical"),
         skipped=pl.concat([result.skipped for result in results], how="vertical"),
@@ -172,7 +206,13 @@ def read_file_in_pieces(
     between groups (docs/adapters.md, "Large files"). Files that can only be read whole (XLSX, JSON,
     NDJSON, an export whose groups are not consecutive) fail with an InputFileError when larger than
     `max_xlsx_bytes` (XLSX) or `max_whole_file_bytes`, instead of filling memory.
+
+    The first of `options.sources` whose pattern matches the file's name fills in the options left unset
+    (its mapping file too, when no mapping was given).
     """
+    options = options.for_file(path)
+    if mapping is None and options.mapping_path is not None:
+        mapping = load_mapping(Path(options.mapping_path))
     context = _context(path, options, mapping)
     forced = options.file_format
     if forced == "mapping" and (mapping is None or not mapping.columns):
@@ -219,7 +259,7 @@ def read_file_in_pieces(
     for table in tables:
         converted = adapter.convert(table.frame, header, context)
         _check_partition(table, converted.records, converted.skipped, adapter, path)
-        records = _finish(converted.records, adapter, source_format, path)
+        records = _finish(converted.records, adapter, source_format, path, options)
         skipped, rejects = _problems(table, adapter, path)
         skipped = pl.concat(
             [skipped, converted.skipped.select(pl.lit(str(path)).alias("source_file"),
@@ -287,7 +327,8 @@ def _context(path: Path, options: IngestOptions, mapping: MappingFile | None) ->
         length_unit=length or (mapping.length_unit if mapping else None),
         currency=currency or (mapping.currency if mapping else None),
         unit_source=(
-            "--weight-unit/--length-unit" if from_options or mapping is None else f"mapping {mapping.path.name}"
+            f"[[sources]] {options.source_pattern!r}" if options.units_from_source
+            else "--weight-unit/--length-unit" if from_options or mapping is None else f"mapping {mapping.path.name}"
         ),
     )
 
@@ -342,15 +383,30 @@ def _check_partition(table: Table, records: pl.DataFrame, skipped: pl.DataFrame,
         )
 
 
-def _finish(records: pl.DataFrame, adapter: Adapter, source_format: str, path: Path) -> pl.DataFrame:
-    """The adapter's columns completed to the canonical order, with the default marketplace and lineage."""
+# The adapter columns an adapter may fill, as text like the canonical ones (source_format is set here).
+_ADAPTER_TEXT: tuple[str, ...] = tuple(name for name in ADAPTER_COLUMNS if name != "source_format")
+
+
+def _finish(
+    records: pl.DataFrame, adapter: Adapter, source_format: str, path: Path, options: IngestOptions | None = None
+) -> pl.DataFrame:
+    """The adapter's columns completed to the canonical order, with the default marketplace and lineage.
+
+    Where the export names no marketplace or seller, a [[sources]] entry's (in `options`) comes first,
+    then the adapter's default marketplace.
+    """
     frame = records.with_columns(
         pl.lit(None, pl.String).alias(name)
-        for name in (*CANONICAL_COLUMNS, "is_physical", "original_values")
+        for name in (*CANONICAL_COLUMNS, *_ADAPTER_TEXT)
         if name not in records.columns
-    ).with_columns(pl.col(name).cast(pl.String) for name in (*CANONICAL_COLUMNS, "is_physical", "original_values"))
-    if adapter.marketplace:
-        frame = frame.with_columns(pl.coalesce(pl.col("marketplace"), pl.lit(adapter.marketplace)).alias("marketplace"))
+    ).with_columns(pl.col(name).cast(pl.String) for name in (*CANONICAL_COLUMNS, *_ADAPTER_TEXT))
+    given = options or IngestOptions()
+    if given.seller_id:
+        frame = frame.with_columns(pl.coalesce(pl.col("seller_id"), pl.lit(given.seller_id)).alias("seller_id"))
+    if given.marketplace or adapter.marketplace:
+        frame = frame.with_columns(
+            pl.coalesce(pl.col("marketplace"), pl.lit(given.marketplace or adapter.marketplace)).alias("marketplace")
+        )
     anonymous = pl.col("listing_id").is_null() & pl.col("sku").is_null() & pl.col("title").is_not_null()
     if adapter.identify_by_title and frame.select(anonymous.any()).item():
         keyed = frame.filter(anonymous).select(
@@ -368,6 +424,9 @@ def _finish(records: pl.DataFrame, adapter: Adapter, source_format: str, path: P
         "is_physical",
         pl.lit(source_format, pl.String).alias("source_format"),
         "original_values",
+        "attributes",
+        "product_group",
+        "currency_assumed",
         pl.lit(str(path), pl.String).alias("source_file"),
         pl.col("_row").cast(pl.Int64).alias("source_row"),
     ).select(OUTPUT_COLUMNS)

@@ -23,6 +23,7 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
     original_values,
@@ -134,6 +135,7 @@ class Alibaba(Adapter):
             count_text(col(names["stock"])).alias("stock_qty"),
             count_text(col(names["monthly"])).alias("monthly_units_sold"),
             count_text(col(names["moq"])).alias("moq"),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([names[key] for key in ("price", "cost", "currency", "weight", "length", "width", "height",
                                                  "size", "stock", "moq", "monthly")]),

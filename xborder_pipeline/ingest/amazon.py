@@ -25,8 +25,10 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
+    joined_values,
     original_values,
     present,
     require,
@@ -87,6 +89,10 @@ class AmazonFlatFile(Adapter):
             "currency": keys.find("currency", "purchasable_offer.currency", "list_price.currency"),
             "quantity": keys.find("quantity", "fulfillment_availability.quantity"),
             "parent_child": keys.find("parent_child", "parentage_level.value"),
+            "parent_sku": keys.find("parent_sku", "child_parent_sku_relationship.parent_sku"),
+            "material": keys.find("material_type", "material_type1", "material.value", "material_composition"),
+            "color": keys.find("color_name", "color.value"),
+            "size": keys.find("size_name", "size.value"),
             "package_weight": keys.find("package_weight", "item_package_weight.value"),
             "package_weight_unit": keys.find("package_weight_unit_of_measure", "item_package_weight.unit"),
             "shipping_weight": keys.find("website_shipping_weight"),
@@ -171,9 +177,15 @@ class AmazonFlatFile(Adapter):
             sides["width"].alias("width_cm"),
             sides["height"].alias("height_cm"),
             count_text(col(names["quantity"])).alias("stock_qty"),
+            joined_values([col(names[key]) for key in ("material", "color", "size")]).alias("attributes"),
+            pl.coalesce(blank_as_null(col(names["parent_sku"])), blank_as_null(col(names["sku"]))).alias(
+                "product_group"
+            ),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([names[key] for key in names if key not in {"sku", "title", "description", "category",
-                                                                   "parent_child"}]),
+                                                                   "parent_child", "parent_sku", "material",
+                                                                   "color", "size"}]),
                 {"assumed_currency": assumed_currency},
             ).alias("original_values"),
         )
@@ -224,6 +236,7 @@ class AmazonAllListings(Adapter):
             price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
             count_text(col(names["quantity"])).alias("stock_qty"),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([names["price"], names["quantity"], names["asin"], names["fulfillment"]]),
                 {"assumed_currency": assumed_currency},

@@ -19,7 +19,7 @@ import polars as pl
 
 from xborder_pipeline.ingest.errors import InputFileError
 from xborder_pipeline.ingest.pieces import FileFacts, FileScan
-from xborder_pipeline.ingest.text import blank_as_null, cell_currency, column_uses_decimal_comma
+from xborder_pipeline.ingest.text import blank_as_null, cell_currency, column_uses_decimal_comma, plain_text
 from xborder_pipeline.ingest.units import header_unit, length_unit, weight_unit
 
 
@@ -54,6 +54,11 @@ class Header:
             if compiled.match(norm(name)):
                 return name
         return None
+
+    def find_all_matching(self, pattern: str) -> list[str]:
+        """Every column whose compared name matches a regular expression from its start, in header order."""
+        compiled = re.compile(pattern)
+        return [name for name in self.names if compiled.match(norm(name))]
 
     def has(self, *aliases: str) -> bool:
         return self.find(*aliases) is not None
@@ -223,6 +228,38 @@ def currency_expr(
     currency = pl.when(has_price).then(pl.coalesce(stated, default))
     assumed = pl.when(has_price & stated.is_null()).then(default)
     return currency, assumed
+
+
+def currency_assumed(assumed: pl.Expr) -> pl.Expr:
+    """`true` where the currency is the adapter's default (the `assumed` expression of `currency_expr`)."""
+    return pl.when(assumed.is_not_null()).then(pl.lit("true")).otherwise(pl.lit("false"))
+
+
+ATTRIBUTE_SEPARATOR = " | "
+
+
+def joined_values(values: Iterable[pl.Expr]) -> pl.Expr:
+    """Attribute values as one plain text: blanks and repeats left out, joined with ` | `; missing when none.
+
+    Each value is kept as the export wrote it (a cell `ceramica, argilla` stays one value): the text is
+    evidence to read, not a list to parse.
+    """
+    cells = [plain_text(value.cast(pl.String), single_line=True) for value in values]
+    if not cells:
+        return pl.lit(None, pl.String)
+    joined = (
+        pl.concat_list([blank_as_null(cell) for cell in cells]).list.drop_nulls()
+        .list.unique(maintain_order=True).list.join(ATTRIBUTE_SEPARATOR)
+    )
+    return blank_as_null(joined)
+
+
+def key_values(text: pl.Expr) -> pl.Expr:
+    """The values of `name=value,name=value` text (Magento's additional_attributes), joined with ` | `."""
+    values = text.str.replace_all(r"(?:^|,)\s*[^=,]+=", "\u0000").str.split("\u0000").list.eval(
+        blank_as_null(pl.element())
+    ).list.drop_nulls().list.join(ATTRIBUTE_SEPARATOR)
+    return blank_as_null(values)
 
 
 def original_values(frame_columns: Iterable[str], extra: dict[str, pl.Expr] | None = None) -> pl.Expr:

@@ -25,6 +25,8 @@ REQUIRED_HEADER_COLUMNS: tuple[str, ...] = (
     "title", "price", "currency", "weight_kg", "length_cm", "width_cm", "height_cm",
 )
 IDENTITY_COLUMNS: tuple[str, ...] = ("listing_id", "sku")
+# Adapter columns a canonical file may carry (read when present, missing otherwise).
+CARRIED: tuple[str, ...] = ("is_physical", "attributes", "product_group", "currency_assumed")
 # Names only the canonical layout uses: one of them marks a file as canonical.
 _CANONICAL_ONLY: tuple[str, ...] = (
     "listing_id", "weight_kg", "length_cm", "width_cm", "height_cm", "stock_qty", "unit_cost", "monthly_units_sold",
@@ -51,12 +53,12 @@ class Canonical(Adapter):
                 f"the header lacks required column(s): {', '.join(missing)}. "
                 f"Canonical columns are: {', '.join(CANONICAL_COLUMNS)}",
             )
-        return [name for name in (header.find(column) for column in (*CANONICAL_COLUMNS, "is_physical")) if name]
+        return [name for name in (header.find(column) for column in (*CANONICAL_COLUMNS, *CARRIED)) if name]
 
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
         return Converted(
             records=frame.select(
                 pl.col("_row"),
-                *(col(header.find(column)).alias(column) for column in (*CANONICAL_COLUMNS, "is_physical")),
+                *(col(header.find(column)).alias(column) for column in (*CANONICAL_COLUMNS, *CARRIED)),
             )
         )

@@ -25,8 +25,10 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
+    joined_values,
     original_values,
     present,
     require,
@@ -85,10 +87,15 @@ class Ebay(Adapter):
             "depth": header.find("PackageDepth"),
         }
 
+    @staticmethod
+    def _item_specifics(header: Header) -> list[str]:
+        """Item specifics (`C:Material`, `C:Color`, `*C:Brand`): attribute values of the listing."""
+        return header.find_all_matching(r"c:")
+
     def columns(self, header: Header, context: Context) -> list[str]:
         names = self._names(header)
         require(header, context.path, self.name, {"Title": names["title"]})
-        return present(names.values())
+        return present([*names.values(), *self._item_specifics(header)])
 
     def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
         names = self._names(header)
@@ -150,6 +157,9 @@ class Ebay(Adapter):
             sides[1].alias("width_cm"),
             sides[2].alias("height_cm"),
             count_text(col(names["quantity"])).alias("stock_qty"),
+            joined_values([variation, *(pl.col(name) for name in self._item_specifics(header))]).alias("attributes"),
+            blank_as_null(item).alias("product_group"),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([*price_names, names["currency"], names["quantity"], names["weight_major"],
                          names["weight_minor"], names["weight_unit"], names["length"], names["width"], names["depth"]]),

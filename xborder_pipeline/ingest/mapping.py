@@ -44,6 +44,7 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
     flag_is,
@@ -72,8 +73,10 @@ PRICE_FIELDS = ("price", "unit_cost")
 WEIGHT_FIELDS = ("weight_kg",)
 LENGTH_FIELDS = ("length_cm", "width_cm", "height_cm")
 COUNT_FIELDS = ("stock_qty", "monthly_units_sold", "moq")
+# Adapter columns a mapping may name too: a materials/tags column, the column tying variants together.
+GROUPING_FIELDS = ("attributes", "product_group")
 FIELDS = (*TEXT_FIELDS, *PLAIN_FIELDS, "description", *PRICE_FIELDS, "currency", *WEIGHT_FIELDS, *LENGTH_FIELDS,
-          *COUNT_FIELDS, "is_physical")
+          *COUNT_FIELDS, "is_physical", *GROUPING_FIELDS)
 ALIASES = {"weight": "weight_kg", "length": "length_cm", "width": "width_cm", "height": "height_cm",
            "stock": "stock_qty", "quantity": "stock_qty", "cost": "unit_cost", "name": "title", "id": "listing_id"}
 TOP_LEVEL = ("format", "marketplace", "seller_id", "currency", "weight_unit", "length_unit", "delimiter", "encoding",
@@ -275,6 +278,10 @@ class MappingAdapter(Adapter):
                 pl.when(marker.is_in(list(mapping.not_physical_values))).then(pl.lit("false")).otherwise(physical)
             )
         fields["is_physical"] = physical
+        fields["attributes"] = plain_text(raw("attributes"), single_line=True)
+        fields["product_group"] = blank_as_null(raw("product_group"))
+        if price_raw is not None:
+            fields["currency_assumed"] = currency_assumed(assumed)
         originals = [source[target] for target in (*PRICE_FIELDS, "currency", *WEIGHT_FIELDS, *LENGTH_FIELDS,
                                                    *COUNT_FIELDS) if source.get(target)]
         records = frame.select(

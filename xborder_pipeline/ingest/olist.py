@@ -74,6 +74,7 @@ class Olist(Adapter):
             pl.col("_row"),
             blank_as_null(col(names["id"])).alias("listing_id"),
             category.alias("category"),
+            blank_as_null(col(names["id"])).alias("product_group"),
             measure("weight", "g", "weight").alias("weight_kg"),
             measure("length", "cm", "length").alias("length_cm"),
             measure("width", "cm", "length").alias("width_cm"),

@@ -17,9 +17,11 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
     flag_is,
+    joined_values,
     original_values,
     present,
     require,
@@ -63,6 +65,8 @@ class PrestaShop(Adapter):
             "description": header.find("Description"),
             "virtual": header.find("Virtual product", "Virtual product (0 = No, 1 = Yes)"),
             "additional_shipping": header.find("Additional shipping cost"),
+            "tags": header.find("Tags (x,y,z...)", "Tags"),
+            "features": header.find("Feature(Name:Value:Position)", "Features", "Feature"),
         }
 
     def columns(self, header: Header, context: Context) -> list[str]:
@@ -90,7 +94,7 @@ class PrestaShop(Adapter):
             blank_as_null(col(names["id"])).alias("listing_id"),
             blank_as_null(col(names["reference"])).alias("sku"),
             plain_text(col(names["name"]), single_line=True).alias("title"),
-            plain_text(col(names["categories"]).str.split(",").list.first(), single_line=True).alias("category"),
+            plain_text(_categories(col(names["categories"])), single_line=True).alias("category"),
             plain_text(pl.coalesce(col(names["description"]), col(names["summary"]))).alias("description"),
             price_text(price_raw, decimal_comma=comma).alias("price"),
             currency.alias("currency"),
@@ -103,6 +107,9 @@ class PrestaShop(Adapter):
             count_text(col(names["quantity"])).alias("stock_qty"),
             count_text(col(names["minimal"])).alias("moq"),
             pl.when(flag_is(col(names["virtual"]))).then(pl.lit("false")).alias("is_physical"),
+            joined_values([_feature_values(col(names["features"])), col(names["tags"])]).alias("attributes"),
+            pl.coalesce(blank_as_null(col(names["id"])), blank_as_null(col(names["reference"]))).alias("product_group"),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([names[key] for key in ("price", "wholesale", "weight", "width", "height", "depth",
                                                  "quantity", "minimal", "virtual", "additional_shipping")]),
@@ -114,3 +121,17 @@ class PrestaShop(Adapter):
             ).alias("original_values"),
         )
         return Converted(records=records)
+
+
+def _categories(text: pl.Expr) -> pl.Expr:
+    """Every category the product is in (`Home,Ceramics,Vases`), trimmed and joined with `, `."""
+    return text.str.split(",").list.eval(pl.element().str.strip_chars()).list.eval(
+        pl.element().filter(pl.element().str.len_chars() > 0)
+    ).list.join(", ")
+
+
+def _feature_values(text: pl.Expr) -> pl.Expr:
+    """The values of PrestaShop features (`Material:Ceramic:1,Color:White:2` gives `Ceramic | White`)."""
+    return text.str.split(",").list.eval(
+        pl.element().str.extract(r"^\s*[^:]*:([^:]*)", 1).str.strip_chars()
+    ).list.eval(pl.element().filter(pl.element().str.len_chars() > 0)).list.join(" | ")

@@ -147,9 +147,10 @@ def sniff_encoding(path: Path) -> str:
         return "utf-16"
     if b"\x00" in head:
         even, odd = head[0::2], head[1::2]
-        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        # UTF-16 without a BOM: zeros in every other byte, and the whole file decodes (random bytes may not)
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even) and _decodes_whole(path, "utf-16-le"):
             return "utf-16-le"
-        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd) and _decodes_whole(path, "utf-16-be"):
             return "utf-16-be"
         raise InputFileError(path, "is not a text export (it holds binary data); expected CSV, XLSX, Parquet or JSON")
     if _decodes_whole(path, "utf-8"):

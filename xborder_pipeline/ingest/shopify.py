@@ -21,9 +21,11 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
     flag_is,
+    joined_values,
     original_values,
     present,
     require,
@@ -80,10 +82,15 @@ class Shopify(Adapter):
             "image": header.find("Image Src"),
         }
 
+    @staticmethod
+    def _metafields(header: Header) -> list[str]:
+        """Product metafield columns (`Material (product.metafields.shopify.material)`): attribute values."""
+        return header.find_all_matching(r".*\(product\.metafields\.")
+
     def columns(self, header: Header, context: Context) -> list[str]:
         names = self._names(header)
         require(header, context.path, self.name, {"Handle": names["handle"]})
-        return present(names.values())
+        return present([*names.values(), *self._metafields(header)])
 
     def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
         return present([self._names(header)["price"]])
@@ -112,8 +119,12 @@ class Shopify(Adapter):
             col(names[key]).drop_nulls().first().over(handle).alias(f"_{key}")
             for key in _PRODUCT_FIELDS
             if names[key]
+        ).with_columns(
+            pl.col(name).drop_nulls().first().over(handle).alias(f"_metafield_{position}")
+            for position, name in enumerate(self._metafields(header))
         ).filter(is_listing)
-        product = {key: (pl.col(f"_{key}") if names[key] else pl.lit(None, pl.String)) for key in _PRODUCT_FIELDS}
+        product = {key: (pl.col(f"_{key}") if names[key] else col(None)) for key in _PRODUCT_FIELDS}
+        metafields = [pl.col(f"_metafield_{position}") for position in range(len(self._metafields(header)))]
 
         options = [col(names[key]) for key in ("option1", "option2", "option3")]
         real_options = [pl.when(option != "Default Title").then(option) for option in options]
@@ -148,6 +159,9 @@ class Shopify(Adapter):
             weight.alias("weight_kg"),
             count_text(col(names["qty"])).alias("stock_qty"),
             pl.when(not_physical).then(pl.lit("false")).when(ships).then(pl.lit("true")).alias("is_physical"),
+            joined_values([product["tags"], *real_options, *metafields]).alias("attributes"),
+            blank_as_null(handle).alias("product_group"),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([names[key] for key in ("grams", "weight", "weight_unit", "price", "compare_at", "cost",
                                                  "qty", "requires_shipping")]),

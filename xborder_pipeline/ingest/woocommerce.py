@@ -30,9 +30,11 @@ from xborder_pipeline.ingest.base import (
     Converted,
     Header,
     col,
+    currency_assumed,
     currency_expr,
     decimal_comma,
     flag_is,
+    joined_values,
     original_values,
     present,
     require,
@@ -66,7 +68,13 @@ class _WooCommerce(Adapter):
     def columns(self, header: Header, context: Context) -> list[str]:
         names = self._names(header)
         require(header, context.path, self.name, {"the product name": names["title"]})
-        return present(names.values())
+        return present([*names.values(), *self._attribute_columns(header)])
+
+    def _attribute_columns(self, header: Header) -> list[str]:
+        """Tags and attribute values: `Attribute 1 value(s)`, `attribute:pa_color`, `meta:attribute_pa_size`."""
+        patterns = (r"attribute \d+ value", r"attribute:", r"meta:attribute_", r"tax:pa_")
+        found = [name for pattern in patterns for name in header.find_all_matching(pattern)]
+        return present([header.find("Tags", "Product tags", "tax:product_tag"), *found])
 
     def decimal_comma_columns(self, header: Header, context: Context) -> list[str]:
         names = self._names(header)
@@ -99,8 +107,11 @@ class _WooCommerce(Adapter):
         own_keys = _own_keys(names)
         parents = None
         if own_keys and (names["parent"] or names["parent_id"]) and not references.is_empty():
-            parents = _referenced_parents(read(present([names["id"], names["sku"], *(names[k] for k in _INHERITED)])),
-                                          names, references)
+            attributes = self._attribute_columns(header)
+            pieces = read(present([names["id"], names["sku"], *(names[k] for k in _INHERITED), *attributes]))
+            parents = _referenced_parents(
+                (piece.with_columns(_own_attributes(attributes)) for piece in pieces), names, references
+            )
         return scan.facts({"references": references, "parents": parents})
 
     def convert(self, frame: pl.DataFrame, header: Header, context: Context) -> Converted:
@@ -113,7 +124,8 @@ class _WooCommerce(Adapter):
         kind = col(names["type"]).str.to_lowercase().fill_null("")
         is_variable = kind.str.contains(r"\bvariable\b")
         is_grouped = kind.str.contains(r"\bgrouped\b")
-        frame = frame.with_columns(_parent_ref(names).alias("_parent_ref"), _is_variation(names).alias("_is_variation"))
+        frame = frame.with_columns(_parent_ref(names).alias("_parent_ref"), _is_variation(names).alias("_is_variation"),
+                                   _own_attributes(self._attribute_columns(header)))
         if facts is None:
             frame = _inherit_from_parents(frame, names)
             references = frame.filter(pl.col("_is_variation")).get_column("_parent_ref").drop_nulls()
@@ -175,6 +187,10 @@ class _WooCommerce(Adapter):
             measures["height"].alias("height_cm"),
             count_text(col(names["stock"])).alias("stock_qty"),
             pl.when(not_physical).then(pl.lit("false")).alias("is_physical"),
+            joined_values([pl.col("_own_attributes"), pl.when(is_variation).then(pl.col("_parent_attributes"))])
+            .alias("attributes"),
+            _product_group(names).alias("product_group"),
+            currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
                 present([names[key] for key in ("type", "weight", "length", "width", "height", "regular", "sale",
                                                  "price", "stock", "shipping_class", "virtual", "downloadable")]),
@@ -236,6 +252,20 @@ def _parent_ref(names: dict[str, str | None]) -> pl.Expr:
     return pl.coalesce(parent, by_id)
 
 
+def _own_group(names: dict[str, str | None]) -> pl.Expr:
+    """A product's own group key: its SKU, else `id:44`."""
+    by_id = pl.format("id:{}", blank_as_null(col(names["id"]))) if names["id"] else pl.lit(None, pl.String)
+    return pl.coalesce(blank_as_null(col(names["sku"])), by_id)
+
+
+def _product_group(names: dict[str, str | None]) -> pl.Expr:
+    """A variation's parent (its SKU when the parent is in the file, else the reference `id:44` or SKU);
+    any other product is its own group."""
+    own = _own_group(names)
+    parent = pl.coalesce(pl.col("_parent_group"), pl.col("_parent_ref"), own)
+    return pl.when(pl.col("_is_variation")).then(parent).otherwise(own)
+
+
 def _own_keys(names: dict[str, str | None]) -> list[pl.Expr]:
     keys = []
     if names["id"]:
@@ -245,13 +275,22 @@ def _own_keys(names: dict[str, str | None]) -> list[pl.Expr]:
     return keys
 
 
+def _own_attributes(columns: list[str]) -> pl.Expr:
+    """`_own_attributes`: a row's own tags and attribute values (a variation adds its parent's)."""
+    return joined_values([pl.col(name) for name in columns]).alias("_own_attributes")
+
+
 def _own_values(frame: pl.DataFrame, names: dict[str, str | None]) -> pl.DataFrame:
-    return frame.with_columns(col(names[key]).alias(f"_{key}") for key in _INHERITED)
+    attributes = pl.col("_own_attributes") if "_own_attributes" in frame.columns else pl.lit(None, pl.String)
+    return frame.with_columns(*(col(names[key]).alias(f"_{key}") for key in _INHERITED),
+                              _own_group(names).alias("_own_group"), attributes.alias("_own_attributes"))
 
 
 def _parent_values(own: pl.DataFrame, key: pl.Expr) -> pl.DataFrame:
     """Each row's inheritable values under one of its keys (`id:44` or its SKU), first row per key."""
-    return own.select(key.alias("_key"), *(pl.col(f"_{k}").alias(f"_parent_{k}") for k in _INHERITED)).filter(
+    return own.select(key.alias("_key"), *(pl.col(f"_{k}").alias(f"_parent_{k}") for k in _INHERITED),
+                      pl.col("_own_group").alias("_parent_group"),
+                      pl.col("_own_attributes").alias("_parent_attributes")).filter(
         pl.col("_key").is_not_null()
     ).unique(subset="_key", keep="first", maintain_order=True)
 
@@ -284,7 +323,8 @@ def _inherit_from_parents(
 
     The parents come from the frame itself (a whole file), or from the survey of a file read in pieces.
     """
-    own = _own_values(frame, names)
+    own = _own_values(frame, names).with_columns(pl.lit(None, pl.String).alias("_parent_group"),
+                                                 pl.lit(None, pl.String).alias("_parent_attributes"))
     keys = _own_keys(names)
     if not keys or not (names["parent"] or names["parent_id"]) or not own.get_column("_is_variation").any():
         return own
@@ -294,7 +334,9 @@ def _inherit_from_parents(
         )
     if parents is None:
         return own
-    joined = own.join(parents, left_on="_parent_ref", right_on="_key", how="left", maintain_order="left")
+    joined = own.drop("_parent_group", "_parent_attributes").join(
+        parents, left_on="_parent_ref", right_on="_key", how="left", maintain_order="left"
+    )
     return joined.with_columns(
         pl.when(pl.col("_is_variation")).then(pl.coalesce(pl.col(f"_{k}"), pl.col(f"_parent_{k}")))
         .otherwise(pl.col(f"_{k}")).alias(f"_{k}")

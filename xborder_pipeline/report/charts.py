@@ -13,7 +13,8 @@ import polars as pl
 
 from xborder_pipeline.scoring import SUITABILITY_BANDS, WAREHOUSE_FLAGS
 
-BAND_COLOURS = {"suitable": "#2e7d32", "marginal": "#f9a825", "unsuitable": "#c62828"}
+# unknown (no parcel cost) in neutral grey: neither good nor bad news, missing data.
+BAND_COLOURS = {"suitable": "#2e7d32", "marginal": "#f9a825", "unsuitable": "#c62828", "unknown": "#9e9e9e"}
 FLAG_COLOURS = {"recommended": "#1565c0", "candidate_unproven_demand": "#64b5f6", "not_recommended": "#b0bec5"}
 ZONE_COLOURS = {"fine": "#2e7d32", "elevated": "#f9a825", "high": "#ef6c00", "exceeds price": "#b71c1c"}
 RUN_OUTCOME_COLOURS = {"scored": "#1565c0", "rejected": "#c62828", "skipped": "#9e9e9e"}
@@ -65,12 +66,12 @@ def warehouse_flag_chart(band_and_flag_counts: pl.DataFrame) -> dict:
 
 
 def logistics_cost_ratio_chart(histogram: pl.DataFrame) -> dict:
-    """Listings per bin of shipping cost as a share of price, coloured by the scoring's zones."""
+    """Listings per bin of landed parcel cost as a share of price, coloured by the scoring's zones."""
     chart = (
-        alt.Chart(histogram, title="Direct shipping cost as a share of price", width=FULL_WIDTH, height=240)
+        alt.Chart(histogram, title="Landed parcel cost as a share of price", width=FULL_WIDTH, height=240)
         .mark_bar()
         .encode(
-            x=alt.X("bin_label:N", title="logistics cost ratio", sort=alt.EncodingSortField("bin_start"),
+            x=alt.X("bin_label:N", title="landed cost ratio", sort=alt.EncodingSortField("bin_start"),
                     axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("listings:Q", title="listings"),
             color=alt.Color("zone:N", scale=_scale(ZONE_COLOURS), title="zone"),

@@ -6,7 +6,7 @@ data; values are bound parameters, never pasted into the SQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
@@ -49,6 +49,7 @@ class ReportData:
     run_history: pl.DataFrame
     seller_portfolio: pl.DataFrame
     thresholds: RatioThresholds
+    proxy_channels: list[str] = field(default_factory=list)
 
 
 def read_report_data(
@@ -69,7 +70,14 @@ def read_report_data(
         run_history=run_history(connection),
         seller_portfolio=seller_portfolio(connection),
         thresholds=thresholds,
+        proxy_channels=proxy_channels(connection),
     )
+
+
+def proxy_channels(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Channels whose figures in the current scores stand in for a rate card we lack (channel_costs.is_proxy)."""
+    frame = _frame(connection, "select distinct channel from channel_costs where is_proxy order by channel")
+    return frame["channel"].to_list()
 
 
 def _frame(
@@ -88,10 +96,12 @@ def headline_figures(connection: duckdb.DuckDBPyConnection) -> dict[str, float |
             count(*) filter (where suitability_band = 'suitable') as suitable,
             count(*) filter (where suitability_band = 'marginal') as marginal,
             count(*) filter (where suitability_band = 'unsuitable') as unsuitable,
+            count(*) filter (where suitability_band = 'unknown') as unknown,
             count(*) filter (where warehouse_flag = 'recommended') as warehouse_recommended,
             count(*) filter (where warehouse_flag = 'candidate_unproven_demand') as warehouse_candidates,
             count(*) filter (where data_confidence = 'low') as low_confidence,
-            median(logistics_cost_ratio) as median_logistics_cost_ratio
+            median(logistics_cost_ratio) as median_logistics_cost_ratio,
+            median(landed_cost_ratio) as median_landed_cost_ratio
         from latest_scores
         """,
     ).row(0, named=True)
@@ -138,7 +148,8 @@ def band_and_flag_counts(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def logistics_cost_ratio_histogram(
     connection: duckdb.DuckDBPyConnection, thresholds: RatioThresholds
 ) -> pl.DataFrame:
-    """Listings per bin of logistics_cost_ratio (shipping / price), each bin named for the scoring's zone.
+    """Listings per bin of landed_cost_ratio ((shipping + duty + customs fee) / price, the ratio the bands
+    judge), each bin named for the scoring's zone.
 
     Ratios at or above RATIO_HISTOGRAM_CAP share the last bin; listings with no ratio are left out.
     """
@@ -146,9 +157,9 @@ def logistics_cost_ratio_histogram(
         connection,
         """
         with binned as (
-            select least(floor(logistics_cost_ratio / $width), $cap / $width) * $width as bin_start
+            select least(floor(landed_cost_ratio / $width), $cap / $width) * $width as bin_start
             from latest_scores
-            where logistics_cost_ratio is not null
+            where landed_cost_ratio is not null
         )
         select
             round(bin_start, 4) as bin_start,
@@ -211,6 +222,7 @@ def category_breakdown(connection: duckdb.DuckDBPyConnection, top: int = TOP_CAT
                 coalesce(sum(listings) filter (where suitability_band = 'suitable'), 0) as suitable,
                 coalesce(sum(listings) filter (where suitability_band = 'marginal'), 0) as marginal,
                 coalesce(sum(listings) filter (where suitability_band = 'unsuitable'), 0) as unsuitable,
+                coalesce(sum(listings) filter (where suitability_band = 'unknown'), 0) as unknown,
                 sum(avg_suitability_score * listings) as score_total,
                 sum(warehouse_recommended) as warehouse_recommended,
                 sum(warehouse_candidates) as warehouse_candidates,
@@ -231,6 +243,7 @@ def category_breakdown(connection: duckdb.DuckDBPyConnection, top: int = TOP_CAT
             sum(suitable)::bigint as suitable,
             sum(marginal)::bigint as marginal,
             sum(unsuitable)::bigint as unsuitable,
+            sum(unknown)::bigint as unknown,
             sum(score_total) / sum(listings) as avg_suitability_score,
             sum(warehouse_recommended)::bigint as warehouse_recommended,
             sum(warehouse_candidates)::bigint as warehouse_candidates,

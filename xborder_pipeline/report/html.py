@@ -178,6 +178,7 @@ PAGE_TEMPLATE = """\
   td.title .reasons { color: var(--muted); font-size: 11px; font-family: ui-monospace, Menlo, monospace; }
   td.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
   .band-suitable { color: #2e7d32; } .band-marginal { color: #a76f00; } .band-unsuitable { color: #c62828; }
+  .band-unknown { color: #616161; }
   .status-failed { color: #c62828; font-weight: 600; }
 </style>
 <script>{{ vega_javascript }}</script>
@@ -210,6 +211,9 @@ PAGE_TEMPLATE = """\
       <div class="label">marginal ({{ headline.marginal | share(headline.listings) }})</div></div>
     <div class="card"><div class="value band-unsuitable">{{ headline.unsuitable | count }}</div>
       <div class="label">unsuitable ({{ headline.unsuitable | share(headline.listings) }})</div></div>
+    <div class="card"><div class="value band-unknown">{{ headline.unknown | count }}</div>
+      <div class="label">unknown: no weight or size to cost a parcel
+        ({{ headline.unknown | share(headline.listings) }})</div></div>
     <div class="card"><div class="value">{{ headline.warehouse_recommended | count }}</div>
       <div class="label">overseas warehouse recommended</div></div>
     <div class="card"><div class="value">{{ headline.warehouse_candidates | count }}</div>
@@ -218,6 +222,8 @@ PAGE_TEMPLATE = """\
       <div class="label">expected saving a month from the recommended warehouse SKUs</div></div>
     <div class="card"><div class="value">{{ headline.median_logistics_cost_ratio | pct }}</div>
       <div class="label">median direct shipping cost as a share of price</div></div>
+    <div class="card"><div class="value">{{ headline.median_landed_cost_ratio | pct }}</div>
+      <div class="label">median landed parcel cost (shipping, duty, customs fee) as a share of price</div></div>
     <div class="card"><div class="value">{{ (run.rows_rejected if run else None) | count }}</div>
       <div class="label">records rejected by the latest run</div></div>
     <div class="card"><div class="value">{{ headline.low_confidence | count }}</div>
@@ -235,10 +241,15 @@ PAGE_TEMPLATE = """\
 
 <section id="logistics-cost-ratio">
   <h2>Logistics cost ratio</h2>
-  <p class="note">Cheapest direct channel's shipping cost divided by price, in bins of 5 points: fine up to
+  <p class="note">What the buyer's parcel costs landed by the cheapest direct channel (shipping, duty and customs
+    fee; VAT collected from the buyer left out) divided by price, in bins of 5 points: fine up to
     {{ data.thresholds.fine | pct }}, elevated up to {{ data.thresholds.poor | pct }}, high up to
     {{ data.thresholds.prohibitive | pct }}, beyond that the parcel costs more than the goods. Ratios of
     {{ cap_percent }} and more share the last bar; listings with no direct channel or price have no ratio.</p>
+  {% if data.proxy_channels %}
+  <p class="note">Proxy figures: {{ data.proxy_channels | join(", ") }} priced with a stand-in rate card (no current
+    card in our sources; see <code>channel_costs.is_proxy</code> and docs/scoring.md).</p>
+  {% endif %}
   <div class="chart" id="chart-logistics-cost-ratio"></div>
 </section>
 
@@ -321,14 +332,16 @@ PAGE_TEMPLATE = """\
   <div class="chart" id="chart-categories"></div>
   <div class="table-wrap"><table>
     <thead><tr><th>category</th><th class="num">listings</th><th class="num">suitable</th>
-      <th class="num">marginal</th><th class="num">unsuitable</th><th class="num">mean score</th>
+      <th class="num">marginal</th><th class="num">unsuitable</th><th class="num">unknown</th>
+      <th class="num">mean score</th>
       <th class="num">warehouse recommended</th><th class="num">warehouse candidates</th>
       <th class="num">units / month</th></tr></thead>
     <tbody>
     {% for row in rows(data.category_breakdown) %}
       <tr><td>{{ row.category }}</td><td class="num">{{ row.listings | count }}</td>
         <td class="num">{{ row.suitable | count }}</td><td class="num">{{ row.marginal | count }}</td>
-        <td class="num">{{ row.unsuitable | count }}</td><td class="num">{{ row.avg_suitability_score | decimal1 }}</td>
+        <td class="num">{{ row.unsuitable | count }}</td><td class="num">{{ row.unknown | count }}</td>
+        <td class="num">{{ row.avg_suitability_score | decimal1 }}</td>
         <td class="num">{{ row.warehouse_recommended | count }}</td>
         <td class="num">{{ row.warehouse_candidates | count }}</td>
         <td class="num">{{ row.monthly_units_sold | count }}</td></tr>

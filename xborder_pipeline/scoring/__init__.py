@@ -11,13 +11,16 @@ from xborder_pipeline.scoring import confidence, suitability, trade_model, wareh
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
-SUITABILITY_BANDS = ("suitable", "marginal", "unsuitable")
+# `unknown`: a parcel with no weight and no box (declared or estimated) has no cost to judge.
+SUITABILITY_BANDS = ("suitable", "marginal", "unsuitable", "unknown")
 WAREHOUSE_FLAGS = ("recommended", "candidate_unproven_demand", "not_recommended")
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 
 
 def with_scores(featured: Frame, settings: Settings) -> Frame:
     """Listings with features, plus score, band, warehouse flag, confidence and the reasons for all."""
+    if "currency_assumed" not in featured.collect_schema().names():
+        featured = featured.with_columns(currency_assumed=pl.lit(None, pl.Boolean))  # missing: named by the file
     scored = featured.with_columns(
         suitability_score=suitability.suitability_score(settings),
         warehouse_flag=warehousing.warehouse_flag(settings),
@@ -27,10 +30,11 @@ def with_scores(featured: Frame, settings: Settings) -> Frame:
         reasons=pl.concat_list(
             suitability.suitability_reasons(settings),
             warehousing.warehouse_reasons(settings),
-            pl.when(pl.col("unit_cost_usd").is_null() & pl.col("price_usd").is_not_null())
-            .then(pl.lit(["NO_UNIT_COST"]))
-            .otherwise(pl.lit([], pl.List(pl.String))),
+            suitability.margin_reasons(settings),
             confidence.confidence_reasons(settings),
         ),
     )
-    return scored.with_columns(suitability_band=suitability.suitability_band(settings))
+    return scored.with_columns(
+        suitability_band=suitability.suitability_band(settings),
+        reasons=pl.concat_list("reasons", suitability.band_reasons(settings)),
+    )

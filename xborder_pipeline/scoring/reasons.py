@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Reason:
     code: str
-    applies_to: str  # suitability | warehouse | data_confidence
+    applies_to: str  # suitability | suitability_band | margin | warehouse | data_confidence | trade_model | channel
     meaning: str
 
 
@@ -24,6 +24,12 @@ REASONS: tuple[Reason, ...] = (
         "A digital download, service or fee item: nothing to ship, so no channel, cost or warehouse applies.",
     ),
     Reason(
+        "RESTRICTED_GOODS",
+        "suitability",
+        "Goods a shipper refuses from China (seeds and live plants, cannabis products, food and supplements "
+        "needing permits, tobacco and vapes, knives and weapons): see restricted_kind and trait_evidence.",
+    ),
+    Reason(
         "NO_DIRECT_PARCEL_CHANNEL",
         "suitability",
         "No direct channel will carry it (too heavy, too large or refused goods on every one): see channel_costs.",
@@ -31,7 +37,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "SHIPPING_EXCEEDS_PRICE",
         "suitability",
-        "The estimated direct parcel costs more than the goods (logistics_cost_ratio above the prohibitive threshold).",
+        "The direct parcel landed (shipping, duty, customs fee) costs more than the goods (landed_cost_ratio above"
+        " the prohibitive threshold).",
     ),
     Reason(
         "AEROSOL_OR_FLAMMABLE_REFUSED_BY_POST",
@@ -46,7 +53,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "HIGH_LOGISTICS_COST_RATIO",
         "suitability",
-        "Direct shipping costs more than the poor threshold (default 35%) of the price.",
+        "Direct shipping (the landed parcel with scoring.fine_and_poor_ratio_basis = landed) costs more than the"
+        " poor threshold (default 35%) of the price.",
     ),
     Reason(
         "LIQUID_REFUSED_BY_POST", "suitability", "Liquids are sensitive cargo, refused by post and general-cargo lines."
@@ -66,7 +74,8 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "ELEVATED_LOGISTICS_COST_RATIO",
         "suitability",
-        "Direct shipping costs between the fine (20%) and poor (35%) share of the price.",
+        "Direct shipping (the landed parcel with scoring.fine_and_poor_ratio_basis = landed) costs between the fine"
+        " (20%) and poor (35%) share of the price.",
     ),
     Reason("POWDER_SENSITIVE_CARGO", "suitability", "Powders are sensitive cargo on separate, dearer lines."),
     Reason("MAGNET_SENSITIVE_CARGO", "suitability", "Magnets are sensitive cargo on separate, dearer lines."),
@@ -80,11 +89,24 @@ REASONS: tuple[Reason, ...] = (
         "suitability",
         "The margin after logistics is below scoring.thin_margin_ratio (default 15%) of the price.",
     ),
+    # Band rules: they cap the band whatever the score.
+    Reason(
+        "FRAGILE_MARGIN_UNKNOWN",
+        "suitability_band",
+        "Fragile goods with no unit cost: breakage eats a thin margin and this one is unknown, so the band is at"
+        " best scoring.fragile_unknown_margin_max_band (default marginal).",
+    ),
     # Margin.
     Reason(
         "NO_UNIT_COST",
         "margin",
         "No unit_cost: the margin after logistics cannot be computed (a reason, not an error).",
+    ),
+    Reason(
+        "MARGIN_ON_ASSUMED_COST",
+        "margin",
+        "THIN_MARGIN or NEGATIVE_MARGIN judged without a unit cost, on goods costing"
+        " warehouse.goods_value_share_of_price (default 35%) of the price.",
     ),
     # Overseas warehousing.
     Reason(
@@ -98,6 +120,11 @@ REASONS: tuple[Reason, ...] = (
         "WAREHOUSE_TRAITS_REFUSED_BY_POST",
         "warehouse",
         "Refused or restricted by post; sea freight to a warehouse can carry it.",
+    ),
+    Reason(
+        "WAREHOUSE_RESTRICTED_GOODS",
+        "warehouse",
+        "Restricted goods (restricted_kind): freight to a warehouse is refused too, so no warehouse is recommended.",
     ),
     Reason(
         "NO_DEMAND_EVIDENCE",
@@ -172,12 +199,46 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "NO_SHIPPING_ESTIMATE",
         "data_confidence",
-        "Neither weight nor a full box size is known, so no shipping cost can be estimated.",
+        "Neither weight nor a full box size is known, so no shipping cost can be estimated: the band is unknown"
+        " unless what is known already makes it unsuitable.",
+    ),
+    Reason(
+        "NO_TEXT",
+        "data_confidence",
+        "No title and no description: no trait (fragile, battery, liquid, ...) could be checked.",
     ),
     Reason(
         "IMPLAUSIBLE_DENSITY",
         "data_confidence",
         "Weight and box size together give a density no packed product has: one of them is likely wrong.",
+    ),
+    Reason(
+        "CURRENCY_ASSUMED",
+        "data_confidence",
+        "The export names no currency and none was given (--currency, mapping file, [[sources]] entry): the price "
+        "was read in the adapter's default currency, so confidence is at most medium.",
+    ),
+    Reason(
+        "ESTIMATED_WEIGHT",
+        "data_confidence",
+        "The weight costs rest on is estimated (weight_basis: sibling, title or category_prior; estimated_weight_kg).",
+    ),
+    Reason(
+        "ESTIMATED_DIMENSIONS",
+        "data_confidence",
+        "The box costs rest on is estimated (dimensions_basis: sibling, title or category_prior; estimated_*_cm).",
+    ),
+    Reason(
+        "IMPLAUSIBLE_WEIGHT",
+        "data_confidence",
+        "The declared weight was set aside: far from the weight the title states or the product type has, or denser"
+        " than any packed goods (grams typed as pounds); costs rest on an estimate instead, if any.",
+    ),
+    Reason(
+        "DIMENSIONS_BELOW_TITLE_SIZE",
+        "data_confidence",
+        "The declared box was set aside: its longest side is well short of a length the title states (a 4 ft tube in"
+        " an 8 in box); costs rest on an estimate instead, if any.",
     ),
 )
 
@@ -214,6 +275,7 @@ CHANNEL_REASONS: tuple[Reason, ...] = (
     Reason("REFUSES_POWDER", "channel", "The channel carries no powders."),
     Reason("REFUSES_MAGNET", "channel", "The channel carries no magnets."),
     Reason("REFUSES_AEROSOL_OR_FLAMMABLE", "channel", "The channel carries no aerosols or flammables."),
+    Reason("REFUSES_RESTRICTED", "channel", "The channel carries no restricted goods (see restricted_kind)."),
 )
 ALL_REASONS: tuple[Reason, ...] = REASONS + TRADE_REASONS + CHANNEL_REASONS
 

@@ -7,38 +7,85 @@ import polars as pl
 from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
+from xborder_pipeline.features.estimates import priced_weight_kg
 
 
 def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
     """Each suitability reason code and the condition under which a listing carries it."""
     scoring, postal = settings.scoring, settings.postal
-    ratio = pl.col("logistics_cost_ratio")
+    # A parcel is prohibitive when it lands (shipping, duty, customs fee) above the price; fine and poor
+    # judge shipping alone unless scoring.fine_and_poor_ratio_basis says "landed".
+    landed = pl.col("landed_cost_ratio")
+    ratio = landed if scoring.fine_and_poor_ratio_basis == "landed" else pl.col("logistics_cost_ratio")
+    margin = judged_margin_ratio(settings)
     physical = is_physical_goods()
     shipping_conditions = {
+        "RESTRICTED_GOODS": pl.col("is_restricted"),
         "NO_DIRECT_PARCEL_CHANNEL": pl.col("recommended_channel").is_null()
         & pl.col("chargeable_weight_kg").is_not_null(),
-        "SHIPPING_EXCEEDS_PRICE": ratio > scoring.logistics_cost_ratio_prohibitive,
+        "SHIPPING_EXCEEDS_PRICE": landed > scoring.logistics_cost_ratio_prohibitive,
         "AEROSOL_OR_FLAMMABLE_REFUSED_BY_POST": pl.col("is_aerosol_or_flammable"),
         "LOOSE_BATTERY_REFUSED_BY_POST": pl.col("is_loose_battery"),
         "HIGH_LOGISTICS_COST_RATIO": (ratio > scoring.logistics_cost_ratio_poor)
-        & (ratio <= scoring.logistics_cost_ratio_prohibitive),
-        "NEGATIVE_MARGIN": pl.col("margin_after_logistics_usd") < 0,
+        & (landed <= scoring.logistics_cost_ratio_prohibitive),
+        "NEGATIVE_MARGIN": (pl.col("margin_after_logistics_usd") < 0) | (margin < 0),
         "LIQUID_REFUSED_BY_POST": pl.col("is_liquid"),
-        "OVER_POSTAL_WEIGHT": pl.col("weight_kg") > postal.max_weight_kg,
+        "OVER_POSTAL_WEIGHT": priced_weight_kg() > postal.max_weight_kg,
         "OVER_POSTAL_SIZE": (pl.col("sum_of_sides_cm") > postal.max_sum_of_sides_cm)
         | (pl.col("longest_side_cm") > postal.max_longest_side_cm),
         "FRAGILE": pl.col("is_fragile"),
         "BATTERY_SENSITIVE_CARGO": pl.col("has_battery") & ~pl.col("is_loose_battery"),
         "ELEVATED_LOGISTICS_COST_RATIO": (ratio > scoring.logistics_cost_ratio_fine)
-        & (ratio <= scoring.logistics_cost_ratio_poor),
+        & (ratio <= scoring.logistics_cost_ratio_poor)
+        & (landed <= scoring.logistics_cost_ratio_prohibitive),
         "POWDER_SENSITIVE_CARGO": pl.col("is_powder"),
-        "THIN_MARGIN": (pl.col("margin_ratio") >= 0) & (pl.col("margin_ratio") < scoring.thin_margin_ratio),
+        "THIN_MARGIN": (margin >= 0) & (margin < scoring.thin_margin_ratio),
         "MAGNET_SENSITIVE_CARGO": pl.col("has_magnet"),
     }
     return {
         "NOT_PHYSICAL": ~physical,
         **{code: physical & condition for code, condition in shipping_conditions.items()},
     }
+
+
+def margin_on_assumed_cost() -> pl.Expr:
+    """No unit cost, but a price: the margin is judged on an assumed goods cost."""
+    return pl.col("unit_cost_usd").is_null() & (pl.col("price_usd") > 0)
+
+
+def judged_margin_ratio(settings: Settings) -> pl.Expr:
+    """The margin after logistics as a share of price: the listing's own where it has a unit cost, else
+    the one left after goods costing warehouse.goods_value_share_of_price of the price (the warehouse
+    model's assumption) and the landed parcel. Null where there is no price or no landed cost."""
+    assumed = 1.0 - settings.warehouse.goods_value_share_of_price - pl.col("landed_cost_usd") / pl.col("price_usd")
+    return pl.when(margin_on_assumed_cost()).then(assumed).otherwise(pl.col("margin_ratio"))
+
+
+def margin_reasons(settings: Settings) -> pl.Expr:
+    """NO_UNIT_COST where the margin cannot be computed; MARGIN_ON_ASSUMED_COST where a margin penalty
+    (THIN_MARGIN, NEGATIVE_MARGIN) rests on the assumed goods cost instead."""
+    conditions = suitability_conditions(settings)
+    margin_penalised = conditions["THIN_MARGIN"].fill_null(False) | conditions["NEGATIVE_MARGIN"].fill_null(False)
+    return codes_where(
+        {
+            "NO_UNIT_COST": pl.col("unit_cost_usd").is_null() & pl.col("price_usd").is_not_null(),
+            "MARGIN_ON_ASSUMED_COST": margin_on_assumed_cost() & margin_penalised,
+        }
+    )
+
+
+def fragile_margin_unknown(settings: Settings) -> pl.Expr:
+    """A fragile parcel whose margin is unknown (no unit cost or no price), where the rule is on."""
+    if settings.scoring.fragile_unknown_margin_max_band == "suitable":
+        return pl.lit(False)
+    return is_physical_goods() & pl.col("is_fragile") & pl.col("margin_after_logistics_usd").is_null()
+
+
+def band_reasons(settings: Settings) -> pl.Expr:
+    """FRAGILE_MARGIN_UNKNOWN where that rule lowered the band the score gives (a band that stays so, not
+    one that is `unknown` for want of a parcel cost)."""
+    lowered = fragile_margin_unknown(settings) & (_band_rank_by_score(settings) < _fragile_cap_rank(settings))
+    return codes_where({"FRAGILE_MARGIN_UNKNOWN": lowered & ~no_parcel_cost()})
 
 
 def suitability_reasons(settings: Settings) -> pl.Expr:
@@ -60,12 +107,39 @@ def suitability_score(settings: Settings) -> pl.Expr:
     return (100.0 - pl.sum_horizontal(taken)).clip(0.0, 100.0).round(1)
 
 
-def suitability_band(settings: Settings) -> pl.Expr:
+BAND_RANKS = {"suitable": 0, "marginal": 1, "unsuitable": 2}
+
+
+def _band_rank_by_score(settings: Settings) -> pl.Expr:
     score = pl.col("suitability_score")
     return (
         pl.when(score >= settings.scoring.suitable_min_score)
-        .then(pl.lit("suitable"))
+        .then(BAND_RANKS["suitable"])
         .when(score >= settings.scoring.marginal_min_score)
-        .then(pl.lit("marginal"))
-        .otherwise(pl.lit("unsuitable"))
+        .then(BAND_RANKS["marginal"])
+        .otherwise(BAND_RANKS["unsuitable"])
     )
+
+
+def _fragile_cap_rank(settings: Settings) -> int:
+    return BAND_RANKS[settings.scoring.fragile_unknown_margin_max_band]
+
+
+def suitability_band(settings: Settings) -> pl.Expr:
+    """The band of the score, then two rules that no score can lift:
+
+    - a fragile listing with no known margin reaches at best scoring.fragile_unknown_margin_max_band;
+    - a physical listing with no chargeable weight (no weight and no full box, declared or estimated)
+      is `unknown`: its parcel has no cost. A listing already `unsuitable` on what is known stays so,
+      since every cost still missing could only take more points off.
+    """
+    by_score = _band_rank_by_score(settings)
+    capped = pl.when(fragile_margin_unknown(settings).fill_null(False))
+    rank = capped.then(pl.max_horizontal(by_score, pl.lit(_fragile_cap_rank(settings)))).otherwise(by_score)
+    band = rank.replace_strict({position: band for band, position in BAND_RANKS.items()}, return_dtype=pl.String)
+    return pl.when(no_parcel_cost() & (band != "unsuitable")).then(pl.lit("unknown")).otherwise(band)
+
+
+def no_parcel_cost() -> pl.Expr:
+    """A physical listing with no chargeable weight: no weight above 0 and no full box, declared or estimated."""
+    return is_physical_goods() & pl.col("chargeable_weight_kg").is_null()

@@ -13,6 +13,7 @@ import polars as pl
 from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
+from xborder_pipeline.features.estimates import priced_weight_kg
 from xborder_pipeline.features.warehouse_economics import goods_value_usd
 
 
@@ -21,7 +22,7 @@ def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
     physical = is_physical_goods()
     traits = {
         "WAREHOUSE_TRAITS_HIGH_PRICE": pl.col("price_usd") >= settings.warehouse.high_price_usd,
-        "WAREHOUSE_TRAITS_BULKY": (pl.col("weight_kg") > postal.max_weight_kg)
+        "WAREHOUSE_TRAITS_BULKY": (priced_weight_kg() > postal.max_weight_kg)
         | (pl.col("sum_of_sides_cm") > postal.max_sum_of_sides_cm)
         | (pl.col("longest_side_cm") > postal.max_longest_side_cm),
         "WAREHOUSE_TRAITS_FRAGILE": pl.col("is_fragile"),
@@ -56,14 +57,16 @@ def money_and_piece_conditions(settings: Settings) -> dict[str, pl.Expr]:
 
     The money test: a unit from the warehouse must be able to pay for itself: its warehouse cost plus the
     goods' cost stays below the price (an unknown cost does not rule it out). A single unique piece (a
-    stock of one, or words such as one-of-a-kind in its title, description or the export's own values)
+    stock of one, or words such as one-of-a-kind in its title, description, attributes or the export's own values)
     is not stock to send abroad.
     """
     physical = is_physical_goods()
     warehouse = settings.warehouse
     cost = pl.col("warehouse_cost_per_unit_usd") + goods_value_usd(settings)
     said = pl.concat_str(
-        [pl.col("title"), pl.col("description"), pl.col("original_values")], separator=" ", ignore_nulls=True
+        [pl.col("title"), pl.col("description"), pl.col("attributes"), pl.col("original_values")],
+        separator=" ",
+        ignore_nulls=True,
     ).str.to_lowercase()
     words = "|".join(re.escape(word.lower()) for word in warehouse.unique_piece_words)
     unique_said = said.str.contains(rf"(?:^|[^\w])(?:{words})(?:[^\w]|$)") if words else pl.lit(False)
@@ -97,7 +100,9 @@ def warehouse_flag(settings: Settings) -> pl.Expr:
     favours = pays | (_any_of(warehouse_trait_conditions(settings)) & ~ruled_out)
     demand_proven = ~_any_of(demand_shortfall_conditions(settings))
     return (
-        pl.when(pays & demand_proven)
+        pl.when(pl.col("is_restricted").fill_null(False))
+        .then(pl.lit("not_recommended"))
+        .when(pays & demand_proven)
         .then(pl.lit("recommended"))
         .when(favours & ~demand_proven)
         .then(pl.lit("candidate_unproven_demand"))
@@ -114,8 +119,10 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
     favours = (_any_of(economics) | _any_of(traits)) & ~ruled_out
     physical = is_physical_goods()
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
+    restricted = physical & pl.col("is_restricted")
     return codes_where(
         {
+            "WAREHOUSE_RESTRICTED_GOODS": restricted,
             **economics,
             **traits,
             **ruled_out_by,

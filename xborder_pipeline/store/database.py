@@ -45,6 +45,9 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "is_powder",
     "has_magnet",
     "is_aerosol_or_flammable",
+    "is_restricted",
+    "restricted_kind",
+    "trait_evidence",
     "price_usd",
     "unit_cost_usd",
     "months_of_cover",
@@ -85,6 +88,18 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "trade_model_hint",
     "trade_model_reasons",
     "reasons",
+    "landed_cost_ratio",
+    "fba_fee_card",
+    "fba_overmax_fee_usd",
+    "fba_bulky_packaging_fee_usd",
+    "fba_fees_total_usd",
+    "weight_basis",
+    "dimensions_basis",
+    "estimated_weight_kg",
+    "estimated_length_cm",
+    "estimated_width_cm",
+    "estimated_height_cm",
+    "estimate_prior",
     "monthly_units_sold",
     "demand_source",
     "demand_evidence",
@@ -127,6 +142,7 @@ CHANNEL_COST_COLUMNS: tuple[str, ...] = (
     "is_recommended",
     "run_id",
     "scored_at",
+    "is_proxy",
 )
 
 
@@ -149,6 +165,7 @@ class RunRecord:
     config_hash: str
     input_files: list[str]
     version: str
+    as_of_date: date | None = None  # the date the run priced by (xborder_pipeline.as_of)
 
 
 @dataclass(frozen=True)
@@ -286,7 +303,6 @@ def write_spooled_run(
     thresholds: list[tuple[str, float, str]] | None = None,
     duckdb_settings: dict[str, str] | None = None,
     sales_parts: list[Path] | None = None,
-    as_of: date | None = None,
 ) -> int:
     """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
     itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run."""
@@ -305,7 +321,7 @@ def write_spooled_run(
                 "incoming_sales_lines", replace=True
             )
         return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
-                              has_sales=bool(sales_parts), as_of=as_of)
+                              has_sales=bool(sales_parts))
 
 
 _TABLE_OF_KIND = {
@@ -325,14 +341,13 @@ def _load_incoming(
     processed_files: pl.DataFrame | None,
     thresholds: list[tuple[str, float, str]] | None,
     has_sales: bool = False,
-    as_of: date | None = None,
 ) -> int:
     """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips,
     and its sales periods (replacing stored rows of the same kind, seller, SKU and period)."""
     stamps = {"run_id": run.run_id, "scored_at": finished_at}
     connection.execute("begin transaction")
     try:
-        _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None, as_of=as_of)
+        _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
         if has_sales:
             from xborder_pipeline.sales.demand import replace_sales_periods
 
@@ -343,6 +358,7 @@ def _load_incoming(
             ).fetchall()[0][0]
         )
         _replace_current_rows(connection, "listings", "incoming_listings", {"run_id": run.run_id})
+        _record_assumed_currencies(connection, run.run_id)
         _replace_current_rows(connection, "listing_scores", "incoming_scores", stamps)
         _replace_current_rows(connection, "listing_channel_costs", "incoming_channel_costs", stamps)
         _append(connection, "rejected_rows", "incoming_rejects", {"run_id": run.run_id})
@@ -359,6 +375,24 @@ def _load_incoming(
         raise
     connection.execute("commit")
     return changes
+
+
+def _record_assumed_currencies(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """pipeline_runs.assumed_currencies: each file whose listings were read in an assumed currency."""
+    connection.execute(
+        """
+        update pipeline_runs set assumed_currencies = (
+            select string_agg(format('{}: {} ({} listings)', source_file, currency, n), '; '
+                              order by source_file, currency)
+            from (
+                select source_file, currency, count(*) as n from incoming_listings
+                where currency_assumed group by source_file, currency
+            )
+        )
+        where run_id = $run_id
+        """,
+        {"run_id": run_id},
+    )
 
 
 def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: datetime) -> None:
@@ -398,7 +432,6 @@ def _insert_run(
     status: str,
     finished_at: datetime,
     error: str | None,
-    as_of: date | None = None,
 ) -> None:
     connection.execute(
         """
@@ -420,7 +453,7 @@ def _insert_run(
             run.input_files,
             error,
             run.version,
-            as_of,
+            run.as_of_date,
             counts.sales_rows_loaded if counts else None,
         ],
     )

@@ -1,0 +1,335 @@
+"""Estimates of missing, zero, placeholder and implausible weights and boxes, each with its basis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.unit.test_scoring import confidence, listings, scored
+from xborder_pipeline.config import ConfigError, load_settings
+from xborder_pipeline.features import estimates
+
+NO_SIZE = {"weight_kg": None, "length_cm": None, "width_cm": None, "height_cm": None}
+
+
+def text_values(expression: pl.Expr, *texts: str | None) -> list[float | None]:
+    frame = pl.DataFrame({"text": list(texts)}, schema={"text": pl.String})
+    return [
+        None if value is None else round(value, 3)
+        for value in frame.select(expression.alias("value"))["value"].to_list()
+    ]
+
+
+def estimated(settings, *rows: dict[str, object]) -> pl.DataFrame:
+    return scored(settings, *rows)
+
+
+def config(tmp_path: Path, text: str):
+    path = tmp_path / "user.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_settings(path)
+
+
+# --- the title's own sizes, weights and volumes ---------------------------------------------------------------
+
+
+def test_lengths_in_every_unit_the_titles_use() -> None:
+    text = pl.col("text").str.to_lowercase()
+
+    assert text_values(
+        estimates.length_cm(text),
+        'Complete 26" bike',
+        "26 in mountain bike",
+        "Riser handlebar 72cm",
+        "Chain ring 230mm",
+        "T5 tube 4'",
+        "T5 tube 4 ft",
+        "Monitor 27 inch",
+        "Plain mug",
+    ) == [66.04, 66.04, 72.0, 23.0, 121.92, 121.92, 68.58, None]
+
+
+def test_2_in_1_and_inside_are_not_inches() -> None:
+    text = pl.col("text").str.to_lowercase()
+
+    assert text_values(estimates.length_cm(text), "2 in 1 charger", "3 inside pockets") == [None, None]
+
+
+def test_weights_stated_in_the_title() -> None:
+    text = pl.col("text").str.to_lowercase()
+    settings = load_settings()
+
+    assert text_values(
+        estimates.stated_weight_kg(text, settings.estimates),
+        "Bat guano 5 lb",
+        "Coffee 500g",
+        "Dumbbell 2kg",
+        "Honey 16 oz",
+        "5G phone case",  # a network, not 5 grams
+        "32 fl oz nutrient",  # a volume, not a weight
+    ) == [2.268, 0.5, 2.0, 0.454, None, None]
+
+
+def test_volumes_of_liquids() -> None:
+    text = pl.col("text").str.to_lowercase()
+
+    assert text_values(
+        estimates.litres(text), "Bloom 23L", "Grow 1 gal", "Micro 1 qt", "Serum 500 ml", "Cal-Mag 32 fl oz", "Bloom"
+    ) == [23.0, 3.785, 0.946, 0.5, 0.946, None]
+
+
+def test_a_liquid_volume_gives_a_weight_with_its_packaging(settings) -> None:
+    frame = estimated(settings, {"title": "Bloom nutrient liquid 1 gal", **NO_SIZE})
+
+    # 3.785 L of water-dense liquid, plus 0.1 kg per litre of jug and carton
+    assert frame["weight_basis"].to_list() == ["title"]
+    assert frame["estimated_weight_kg"].round(3).to_list() == [round(3.785411784 * 1.1, 3)]
+
+
+@pytest.mark.parametrize("title", ["5 gal grow bag", "10 liter clay pebbles", "Air pump 1.5 L/min"])
+def test_a_volume_of_dry_goods_or_a_capacity_gives_no_weight(settings, title) -> None:
+    frame = estimated(settings, {"title": title, "category": "", **NO_SIZE})
+
+    assert frame["weight_basis"].to_list() == ["none"]
+    assert frame["estimated_weight_kg"].to_list() == [None]
+
+
+def test_a_liquid_bought_by_volume_that_is_dry_goods_by_word_gives_no_weight(settings) -> None:
+    # "liquid" makes it a liquid for the traits, "bucket" makes the 10 L a capacity
+    frame = estimated(settings, {"title": "Bucket for liquid nutrients 10 L", **NO_SIZE})
+
+    assert frame["weight_basis"].to_list() == ["none"]
+
+
+def test_a_stated_weight_is_packed(settings) -> None:
+    frame = estimated(settings, {"title": "Bat guano 5 lb", **NO_SIZE})
+
+    # 15% more, at least 50 g more
+    assert frame["estimated_weight_kg"].round(3).to_list() == [round(5 * 0.45359237 * 1.15, 3)]
+
+
+def test_a_title_length_sets_the_longest_side(settings) -> None:
+    frame = estimated(settings, {"title": "Towel rail 72cm", "category": "", **NO_SIZE})
+
+    # no prior matches a towel rail: a long narrow carton, 72 + 6 cm long, a tenth of that across
+    assert frame["dimensions_basis"].to_list() == ["title"]
+    assert frame.select("estimated_length_cm", "estimated_width_cm", "estimated_height_cm").row(0) == (
+        78.0,
+        pytest.approx(7.8),
+        pytest.approx(7.8),
+    )
+
+
+def test_a_liquid_declared_far_heavier_than_its_volume_is_set_aside(settings) -> None:
+    # 320 lb declared for 2.5 gal of liquid (about 9.5 kg): a weight typed in the wrong unit
+    frame = estimated(
+        settings,
+        {"title": "Liquid bloom 2.5 gal", "weight_kg": 320 * 0.45359237, "length_cm": 25.4, "width_cm": 20.3,
+         "height_cm": 30.5},
+    )
+
+    assert "IMPLAUSIBLE_WEIGHT" in frame["reasons"][0]
+    assert frame["weight_basis"].to_list() == ["title"]
+
+
+def test_coiled_goods_lengths_are_not_box_sides(settings) -> None:
+    frame = estimated(settings, {"title": "USB charging cable 6 ft", "category": "", **NO_SIZE})
+
+    assert frame["dimensions_basis"].to_list() == ["none"]
+
+
+# --- priors -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "prior"),
+    [
+        ('Complete 26" mountain bike', "Bikes", "bicycle"),
+        ("Riser handlebar 72 cm", "Bike parts", "bicycle_handlebar"),  # the part, not the bicycle
+        ("Vaso in ceramica fatto a mano", "", "vase"),  # Italian
+        ("Clip-in hair extensions 20 inch", "", "hair_extensions"),
+        ("Anything at all", "moveis_decoracao", "olist_moveis_decoracao"),  # Olist's Portuguese slug
+        ("Blue canvases for painting", "", None),  # "vase" is not a word of "canvases"
+        ("Food bowl", "", None),  # Olist's "food" category is matched in categories only
+    ],
+)
+def test_priors_match_keywords_in_title_or_category_by_priority(settings, title, category, prior) -> None:
+    frame = estimated(settings, {"title": title, "category": category, **NO_SIZE})
+
+    assert frame["estimate_prior"].to_list() == [prior]
+
+
+def test_costs_rest_on_the_priors_upper_quartile(settings) -> None:
+    frame = estimated(settings, {"title": "Ceramic vase", **NO_SIZE})
+    vase = next(prior for prior in settings.estimates.priors if prior.name == "vase")
+
+    assert frame["estimated_weight_kg"].to_list() == [vase.weight_kg[1]]
+    assert frame.select("estimated_length_cm", "estimated_width_cm", "estimated_height_cm").row(0) == tuple(
+        vase.box_cm_upper
+    )
+    # the chargeable weight is the larger of the estimated weight and the estimated box's volumetric weight
+    assert frame["chargeable_weight_kg"].to_list() == [pytest.approx(max(2.5, 42 * 30 * 30 / 6000))]
+
+
+def test_the_median_when_configured(tmp_path) -> None:
+    settings = config(tmp_path, '[estimates]\nconservative_point = "median"\n')
+    frame = estimated(settings, {"title": "Ceramic vase", **NO_SIZE})
+
+    assert frame["estimated_weight_kg"].to_list() == [1.2]
+
+
+def test_no_match_no_generic_prior(settings) -> None:
+    frame = estimated(settings, {"title": "Widget", "category": "Misc", **NO_SIZE})
+
+    assert frame.select("weight_basis", "dimensions_basis", "chargeable_weight_kg").row(0) == ("none", "none", None)
+    assert confidence(frame)[0][0] == "low"
+    assert "NO_SHIPPING_ESTIMATE" in frame["reasons"][0]
+
+
+def test_a_priors_file_replaces_the_table(tmp_path) -> None:
+    priors = tmp_path / "priors.toml"
+    priors.write_text(
+        '[[priors]]\nname = "widget"\nkeywords = ["widget"]\nweight_kg = [1.0, 2.0]\n'
+        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
+        encoding="utf-8",
+    )
+    settings = config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+    frame = estimated(settings, {"title": "Widget", **NO_SIZE}, {"title": "Ceramic vase", **NO_SIZE})
+
+    assert frame["estimate_prior"].to_list() == ["widget", None]
+
+
+def test_a_prior_without_a_median_below_its_upper_quartile_is_refused(tmp_path) -> None:
+    priors = tmp_path / "priors.toml"
+    priors.write_text(
+        '[[priors]]\nname = "x"\nkeywords = ["x"]\nweight_kg = [3.0, 2.0]\n'
+        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="median, upper quartile"):
+        config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+
+
+# --- siblings ---------------------------------------------------------------------------------------------------
+
+
+def test_a_sibling_of_the_same_product_group_lends_its_weight_and_box(settings) -> None:
+    rows = listings(
+        {"title": "Tee S", "weight_kg": 0.2, "length_cm": 30.0, "width_cm": 20.0, "height_cm": 2.0},
+        {"title": "Tee XL", "weight_kg": 0.3, "length_cm": 32.0, "width_cm": 22.0, "height_cm": 3.0},
+        {"title": "Tee M", **NO_SIZE},
+        {"title": "Other thing", **NO_SIZE},
+    ).with_columns(product_group=pl.Series(["tee", "tee", "tee", None]))
+    from xborder_pipeline.features import with_listing_features
+    from xborder_pipeline.scoring import with_scores
+
+    frame = with_scores(with_listing_features(rows, settings), settings)
+
+    assert frame["weight_basis"].to_list() == ["declared", "declared", "sibling", "none"]
+    # the heaviest sibling and its largest sides: the conservative point
+    assert frame.row(2, named=True)["estimated_weight_kg"] == 0.3
+    assert frame.select("estimated_length_cm", "estimated_width_cm", "estimated_height_cm").row(2) == (
+        32.0,
+        22.0,
+        3.0,
+    )
+
+
+# --- implausible declared values --------------------------------------------------------------------------------
+
+
+def test_grams_typed_as_pounds_are_set_aside(settings) -> None:
+    # 454 "lb" for a 1 lb block: 206 kg in a 10 cm cube
+    frame = estimated(
+        settings,
+        {"title": "Coco block 1 lb", "weight_kg": 454 * 0.45359237, "length_cm": 10.0, "width_cm": 10.0,
+         "height_cm": 10.0},
+    )
+
+    assert frame.row(0, named=True)["weight_kg"] == pytest.approx(205.93, abs=0.01)  # declared, as exported
+    assert frame["weight_basis"].to_list() == ["title"]
+    assert "IMPLAUSIBLE_WEIGHT" in frame["reasons"][0]
+    assert "ESTIMATED_WEIGHT" in frame["reasons"][0]
+    assert frame["chargeable_weight_kg"].to_list() == [pytest.approx(0.45359237 + 0.0680, abs=0.001)]
+
+
+def test_a_weight_denser_than_steel_is_set_aside_as_an_implausible_density(settings) -> None:
+    frame = estimated(settings, {"title": "Widget", "weight_kg": 20.0, "length_cm": 5.0, "width_cm": 5.0,
+                                 "height_cm": 2.0})
+
+    assert frame["weight_basis"].to_list() == ["none"]
+    assert confidence(frame) == [("medium", ["IMPLAUSIBLE_DENSITY"])]
+
+
+def test_a_weight_far_above_its_product_type_is_set_aside(settings) -> None:
+    frame = estimated(settings, {"title": "Silicone phone case", "weight_kg": 5.0, "length_cm": 18.0,
+                                 "width_cm": 10.0, "height_cm": 2.0})
+
+    # a phone case's upper quartile is 0.1 kg: 5 kg is 50 times that
+    assert frame["weight_basis"].to_list() == ["category_prior"]
+    assert frame["estimated_weight_kg"].to_list() == [0.1]
+
+
+def test_a_4_ft_tube_in_an_8_in_box_is_set_aside(settings) -> None:
+    frame = estimated(
+        settings,
+        {"title": "T5 fluorescent grow lamp tube 4 ft", "weight_kg": 0.3, "length_cm": 20.32, "width_cm": 10.16,
+         "height_cm": 10.16},
+    )
+
+    row = frame.row(0, named=True)
+    assert row["length_cm"] == 20.32  # declared, as exported
+    assert row["dimensions_basis"] == "title"
+    assert row["estimated_length_cm"] == pytest.approx(121.92 + 6)
+    assert row["longest_side_cm"] == pytest.approx(121.92 + 6)
+    assert "DIMENSIONS_BELOW_TITLE_SIZE" in row["reasons"]
+    assert "OVER_POSTAL_SIZE" in row["reasons"]
+
+
+def test_a_placeholder_box_is_estimated_not_priced(settings) -> None:
+    box = {"length_cm": 30.48, "width_cm": 30.48, "height_cm": 30.48, "weight_kg": 0.2}
+    rows = [{**box, "title": "Ceramic vase", "category": category} for category in "ABCDE"]
+
+    frame = estimated(settings, *rows)
+
+    assert frame["dimensions_basis"].to_list() == ["category_prior"] * 5
+    assert frame["estimated_length_cm"].to_list() == [42.0] * 5
+    assert all("PLACEHOLDER_DIMENSIONS" in reasons for reasons in frame["reasons"])
+
+
+# --- basis columns and confidence -------------------------------------------------------------------------------
+
+
+def test_declared_values_stay_as_exported_and_have_no_estimate(settings) -> None:
+    frame = estimated(settings, {})
+
+    assert frame.select("weight_basis", "dimensions_basis", "estimated_weight_kg", "estimated_length_cm").row(0) == (
+        "declared",
+        "declared",
+        None,
+        None,
+    )
+    assert confidence(frame) == [("high", [])]
+
+
+def test_a_listing_scored_on_estimates_is_at_most_medium_and_says_so(settings) -> None:
+    # weight declared, box estimated from the prior: no other doubt, yet not high
+    frame = estimated(settings, {"title": "Ceramic vase", "weight_kg": 1.0, "length_cm": None})
+
+    assert confidence(frame) == [("medium", ["MISSING_DIMENSIONS", "ESTIMATED_DIMENSIONS"])]
+    weight_only = estimated(settings, {"title": "Ceramic vase", "weight_kg": 0.0})
+    assert confidence(weight_only) == [("medium", ["MISSING_WEIGHT", "ESTIMATED_WEIGHT"])]
+
+
+def test_every_basis_is_a_known_one(settings) -> None:
+    frame = estimated(
+        settings,
+        {},
+        {"title": "Ceramic vase", **NO_SIZE},
+        {"title": "Bat guano 5 lb", **NO_SIZE},
+        {"title": "Widget", **NO_SIZE},
+    )
+
+    assert set(frame["weight_basis"]) | set(frame["dimensions_basis"]) <= set(estimates.BASES)

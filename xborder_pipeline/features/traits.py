@@ -1,0 +1,289 @@
+"""Shipping traits from what a listing says about itself, with the evidence behind each flag.
+
+A trait (fragile, liquid, battery, ...) is set by evidence found in the listing's fields, each field
+weighed by how much it says about the goods:
+
+- the title, the category and the attribute values (materials, tags) are strong evidence: material
+  and product words in every configured language (`keyword`), product types (`type`: HPS lamp,
+  foliar spray), terms only a category uses (Olist's slugs, Google taxonomy names), and volumes on
+  the label (`liquid:volume:23l`);
+- the description is weak evidence: it only counts for the few phrases listed as `description`
+  terms ("battery included", "fragile"), because descriptions mention what the goods are not
+  ("replaces the glass membrane", "the Earth's magnetic field");
+- excluded phrases ("no battery", "magnetic ballast") are no evidence, and veto words in the title
+  ("bucket", "dry", "LED") cancel type and volume evidence for their trait: a 5 gal grow bag holds
+  no liquid.
+
+All matching for one field is one regular expression over its lower-cased text; each match is looked
+up in a table of the forms every term can take and becomes evidence strings such as
+`fragile:keyword:it:ceramica`, `liquid:volume:23l` or `fragile:category:glassware`. The list of them
+is `trait_evidence`, so a seller can see and correct the basis of every flag.
+
+Word rules: Latin-script terms match whole words (an English plural -s/-es/-ies is allowed, other
+languages list their forms); German terms may also start or end a compound (Glasvase); Chinese terms
+match anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import polars as pl
+
+from xborder_pipeline.config import TraitRules, TraitSettings
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+# Where evidence is looked for, and the evidence kind it is reported as.
+TITLE, CATEGORY, ATTRIBUTES, DESCRIPTION = "title", "category", "attributes", "description"
+TEXT_FIELDS = (TITLE, CATEGORY, ATTRIBUTES, DESCRIPTION)
+
+# The boolean trait columns and the rules behind each (restricted goods come by kind, below).
+TRAIT_FLAGS: dict[str, str] = {
+    "fragile": "is_fragile",
+    "liquid": "is_liquid",
+    "battery": "has_battery",
+    "loose_battery": "is_loose_battery",
+    "powder": "is_powder",
+    "magnet": "has_magnet",
+    "aerosol_or_flammable": "is_aerosol_or_flammable",
+}
+RESTRICTED = "restricted"
+_EVIDENCE = "_trait_evidence"
+_WORD = "(?-u:\\b)"
+_SEPARATOR = ";"
+
+# Sizes on the label: volumes are liquid evidence, battery capacities battery evidence; flow rates
+# (a pump's 400 GPH, an air pump's 1.5 L/min) are neither and are matched first so that they are skipped.
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_FLOW_RATE = (
+    rf"{_NUMBER}\s?(?:ml|l|lt|ltr|liters?|litres?|gal|gallons?)\s?(?:/|per\s)\s?(?:min|minute|h|hr|hour|day)\b"
+    rf"|{_NUMBER}\s?(?:gph|gpm|lph|lpm|gpd)\b"
+)
+_VOLUME = (
+    rf"{_NUMBER}\s?-?\s?(?:ml|millilit(?:er|re)s?|cl|l|lt|ltr|lit(?:er|re)s?|gal|gallons?|qt|quarts?"
+    rf"|fl\.?\s?oz|fluid\s?ounces?|oz\.?\s?fl|oz|pt|pints?)\b"
+)
+_CAPACITY = rf"{_NUMBER}\s?(?:mah|wh)\b"
+MEASURE_PATTERN = f"{_WORD}(?:{_FLOW_RATE}|{_VOLUME}|{_CAPACITY})"
+
+
+@dataclass(frozen=True)
+class FieldVocabulary:
+    """The pattern for one text field and what each matched form is evidence of."""
+
+    pattern: str
+    evidence_of: dict[str, str]  # matched form -> ";"-joined evidence strings ("" for an excluded phrase)
+
+
+def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
+    """The listings with every trait column: the flags, fragility_score, is_restricted, restricted_kind and
+    trait_evidence."""
+    evidence = pl.col(_EVIDENCE)
+    found = listings.with_columns(found_evidence(settings).alias(_EVIDENCE))
+    for trait in _vetoed_traits(settings):
+        # a veto word in the title cancels the trait's type and volume evidence ("5 gal grow bag")
+        found = found.with_columns(
+            pl.when(evidence.str.contains(f"(?:^|{_SEPARATOR}){_escape(trait)}:veto:"))
+            .then(evidence.str.replace_all(f"{_escape(trait)}:(?:type|volume):[^{_SEPARATOR}]*", ""))
+            .otherwise(evidence)
+            .alias(_EVIDENCE)
+        )
+    found = found.with_columns(evidence.str.replace_all(f"[a-z_/]+:veto:[^{_SEPARATOR}]*", "").alias(_EVIDENCE))
+    found = found.with_columns(**trait_columns(settings, evidence)).drop(_EVIDENCE)
+    if "is_physical" in found.collect_schema().names():
+        # a digital download, a service or a fee is never shipped: nothing about it is fragile or dangerous
+        physical = pl.col("is_physical").fill_null(True)
+        found = found.with_columns(
+            *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted")),
+            fragility_score=pl.when(physical).then(pl.col("fragility_score")).otherwise(0.0),
+            restricted_kind=pl.when(physical).then(pl.col("restricted_kind")),
+            trait_evidence=pl.when(physical).then(pl.col("trait_evidence")).otherwise(pl.lit([], pl.List(pl.String))),
+        )
+    return found
+
+
+def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Expr]:
+    """Every trait column from the evidence found, ";"-joined, with vetoed evidence removed."""
+    flags = {
+        column: evidence.str.contains(f"(?:^|{_SEPARATOR}){trait}:")
+        for trait, column in TRAIT_FLAGS.items()
+    }
+    flags["has_battery"] = flags["has_battery"] | flags["is_loose_battery"]
+    headline = evidence.str.contains(f"(?:^|{_SEPARATOR})fragile:(?:keyword|type|category|attribute|volume):")
+    kinds = list(settings.restricted)
+    restricted_kind = pl.coalesce(
+        [pl.when(evidence.str.contains(f"(?:^|{_SEPARATOR}){RESTRICTED}/{kind}:")).then(pl.lit(kind)) for kind in kinds]
+    ) if kinds else pl.lit(None, pl.String)
+    return {
+        **flags,
+        "fragility_score": pl.when(headline)
+        .then(1.0)
+        .when(flags["is_fragile"])
+        .then(settings.description_weight)
+        .otherwise(0.0),
+        "is_restricted": evidence.str.contains(f"(?:^|{_SEPARATOR}){RESTRICTED}/"),
+        "restricted_kind": restricted_kind,
+        "trait_evidence": evidence.str.split(_SEPARATOR)
+        .list.filter(pl.element() != "")
+        .list.unique(maintain_order=True),
+    }
+
+
+def found_evidence(settings: TraitSettings) -> pl.Expr:
+    """Every evidence string found in the listing's fields, ";"-joined, veto markers included."""
+    found = [_field_evidence(_text(field), field_vocabulary(settings, field)) for field in TEXT_FIELDS]
+    found.append(_measure_evidence(_text(TITLE)))
+    return pl.concat_str(found, separator=_SEPARATOR, ignore_nulls=True).fill_null("")
+
+
+def _vetoed_traits(settings: TraitSettings) -> list[str]:
+    return [trait for trait, rules in _all_rules(settings) if rules.veto]
+
+
+def _text(field: str) -> pl.Expr:
+    text = pl.col(field).str.to_lowercase()
+    # Olist's slugs (utilidades_domesticas) and paths join words with _ and -: read them as words.
+    return text.str.replace_all("_", " ", literal=True) if field == CATEGORY else text
+
+
+def _field_evidence(text: pl.Expr, vocabulary: FieldVocabulary) -> pl.Expr:
+    if not vocabulary.evidence_of:
+        return pl.lit(None, pl.String)
+    return (
+        text.str.extract_all(vocabulary.pattern)
+        .list.eval(pl.element().replace_strict(vocabulary.evidence_of, default=None, return_dtype=pl.String))
+        .list.drop_nulls()
+        .list.join(_SEPARATOR)
+    )
+
+
+def _measure_evidence(text: pl.Expr) -> pl.Expr:
+    """Volumes (liquid) and battery capacities on the label; flow rates are skipped."""
+    measure = pl.element().str.replace_all(r"\s", "")
+    return (
+        text.str.extract_all(MEASURE_PATTERN)
+        .list.eval(
+            pl.when(pl.element().str.contains(f"^(?:{_FLOW_RATE})$"))
+            .then(pl.lit(None, pl.String))
+            .when(pl.element().str.contains(r"(?:mah|wh)$"))
+            .then(pl.lit("battery:capacity:") + measure)
+            .otherwise(pl.lit("liquid:volume:") + measure)
+        )
+        .list.drop_nulls()
+        .list.join(_SEPARATOR)
+    )
+
+
+def field_vocabulary(settings: TraitSettings, field: str) -> FieldVocabulary:
+    """The forms matched in one field and the evidence each gives (built once per run; cheap)."""
+    evidence_of: dict[str, list[str]] = {}
+    languages: dict[str, str] = {}
+
+    def add(form: str, evidence: str | None, language: str) -> None:
+        listed = evidence_of.setdefault(form, [])
+        if evidence is not None and evidence not in listed:
+            listed.append(evidence)
+        # a form several languages share takes the most lenient rule: German compounds, then whole words
+        if language == "de" or form not in languages:
+            languages[form] = language
+
+    for trait, rules in _all_rules(settings):
+        kind_of_keyword = {TITLE: "keyword", CATEGORY: "category", ATTRIBUTES: "attribute"}.get(field)
+        if field == DESCRIPTION:
+            for language, term in _by_language(rules.description):
+                for form in _forms(term, language):
+                    add(form, f"{trait}:description:{language}:{term.lower()}", language)
+        else:
+            for language, term in _by_language(rules.keywords):
+                for form in _forms(term, language):
+                    add(form, _evidence(trait, kind_of_keyword, language, term, field), language)
+            if field != CATEGORY:  # a type names the goods; a category's "Fluorescent Fixtures" does not
+                for language, term in _by_language(rules.types):
+                    for form in _forms(term, language):
+                        add(form, _evidence(trait, "type", language, term, field), language)
+            else:
+                for term in rules.category:
+                    for form in _forms(term, "en"):
+                        add(form, f"{trait}:category:{term.lower()}", "en")
+            vetoes = rules.veto if field == TITLE else rules.category_veto if field == CATEGORY else []
+            if vetoes:
+                for term in vetoes:
+                    for form in _forms(term, _language_of(term)):
+                        add(form, f"{trait}:veto:{term.lower()}", _language_of(term))
+        for term in rules.exclude:
+            for form in _forms(term, _language_of(term)):
+                add(form, None, _language_of(term))
+    return FieldVocabulary(
+        pattern=_pattern(languages),
+        evidence_of={form: _SEPARATOR.join(found) for form, found in evidence_of.items()},
+    )
+
+
+def _evidence(trait: str, kind: str, language: str, term: str, field: str) -> str:
+    if field == CATEGORY:
+        return f"{trait}:category:{term.lower()}"
+    return f"{trait}:{kind}:{language}:{term.lower()}"
+
+
+def _all_rules(settings: TraitSettings) -> Iterable[tuple[str, TraitRules]]:
+    for trait in TRAIT_FLAGS:
+        yield trait, getattr(settings, trait)
+    for kind, rules in settings.restricted.items():
+        yield f"{RESTRICTED}/{kind}", rules
+
+
+def _trait_names(settings: TraitSettings) -> list[str]:
+    return [trait for trait, _ in _all_rules(settings)]
+
+
+def _by_language(terms: dict[str, list[str]]) -> Iterable[tuple[str, str]]:
+    for language, listed in terms.items():
+        for term in listed:
+            yield language, term
+
+
+def _language_of(term: str) -> str:
+    return "en" if term.isascii() else ("zh" if _is_chinese(term) else "xx")
+
+
+def _is_chinese(term: str) -> bool:
+    return any("\u3400" <= character <= "\u9fff" for character in term)
+
+
+def _forms(term: str, language: str) -> list[str]:
+    """The written forms a term is matched in: itself and, for English, the -s/-es/-ies plurals (other
+    languages list their plural forms: vaso, vasi)."""
+    term = term.lower().strip()
+    if language != "en" or _is_chinese(term):
+        return [term]
+    forms = [term, f"{term}s", f"{term}es"]
+    if term.endswith("y") and term[-2:-1] not in "aeiou":
+        forms.append(f"{term[:-1]}ies")
+    return forms
+
+
+def _pattern(languages: dict[str, str]) -> str:
+    """One expression finding any form: whole words, German compound parts, Chinese anywhere.
+
+    Longer forms come first, so that a phrase ("no battery", "magnetic ballast") wins over a term it holds.
+    """
+    by_length = sorted(languages, key=lambda form: (-len(form), form))
+    words = [_escape(form) for form in by_length if languages[form] not in ("zh", "de")]
+    compounds = [_escape(form) for form in by_length if languages[form] == "de"]
+    anywhere = [_escape(form) for form in by_length if languages[form] == "zh"]
+    alternatives = []
+    if words:
+        alternatives.append(f"{_WORD}(?:{'|'.join(words)}){_WORD}")
+    if compounds:
+        joined = "|".join(compounds)
+        alternatives.append(f"{_WORD}(?:{joined})|(?:{joined}){_WORD}")
+    if anywhere:
+        alternatives.append(f"(?:{'|'.join(anywhere)})")
+    return "|".join(alternatives)
+
+
+def _escape(text: str) -> str:
+    return pl.escape_regex(text)
