@@ -34,7 +34,9 @@ def nightly_catalogue_scoring(
 ) -> RunSummary | None:
     """Score the inbox's new files into `db_path`; returns None when nothing was new.
 
-    `as_of` (YYYY-MM-DD) is the date the run prices by; default run.as_of, else today in schedule.timezone.
+    Sales and order exports in the inbox load the sales history with the listings (reports without dates
+    take their period from `[[sales_periods]]`). `as_of` (YYYY-MM-DD) is the date the run prices by and
+    judges demand by; default run.as_of, else today in schedule.timezone.
     """
     settings = settings_for_run(with_as_of(load_settings(config_path), as_of))
     database = Path(db_path)

@@ -28,12 +28,14 @@ from xborder_pipeline.batches import (
     Spool,
     StagedCounts,
     find_run_wide_facts,
+    find_sales_demand,
     first_rejects,
     load_run,
     partitions,
     remove_stale_spools,
     score_part,
     stage_partition,
+    stage_sales_file,
     valid_parts,
 )
 from xborder_pipeline.config import Settings, load_settings
@@ -42,6 +44,7 @@ from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_ro
 from xborder_pipeline.ingest import IngestOptions
 from xborder_pipeline.progress import report_progress
 from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise_stored_run
+from xborder_pipeline.sales import Period, find_sales_adapter, parse_period
 from xborder_pipeline.store.database import RunRecord, record_failed_run
 from xborder_pipeline.store.run_lock import exclusive_run
 
@@ -69,6 +72,29 @@ def read_and_validate(partition: Partition, options: IngestOptions, settings: Se
         f"{counts.rows_rejected:,} rejected, {counts.rows_skipped:,} skipped ({time.perf_counter() - began:.1f} s)"
     )
     return counts
+
+
+@stage
+def read_sales(partition: Partition, settings: Settings, spool: Spool, period: Period | None) -> StagedCounts:
+    began = time.perf_counter()
+    counts = stage_sales_file(partition, settings, spool, period)
+    report_progress(
+        f"read sales {partition.path.name}: {counts.rows_read:,} records, {counts.sales_rows:,} sale lines kept, "
+        f"{counts.rows_rejected:,} rejected, {counts.rows_skipped:,} skipped ({time.perf_counter() - began:.1f} s)"
+    )
+    return counts
+
+
+@stage
+def sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
+    """Demand per SKU as of the run's date, from the stored sales history and the run's sales."""
+    began = time.perf_counter()
+    skus = find_sales_demand(spool, settings, database)
+    report_progress(
+        f"sales demand as of {settings.run.as_of}: {skus:,} SKU(s) with sales history "
+        f"({time.perf_counter() - began:.1f} s)"
+    )
+    return skus
 
 
 @stage
@@ -148,17 +174,28 @@ def score_files(
     options: IngestOptions,
     run: RunRecord,
     archive_dir: Path | None = None,
+    sales_period: Period | None = None,
 ) -> RunSummary:
     """The stages of one run, inside whichever flow calls them (holding the run lock); a failure is
-    recorded, then raised. The run's spool is removed either way."""
+    recorded, then raised. The run's spool is removed either way.
+
+    Sales and order exports among the files (recognised from their headers, xborder_pipeline.sales) are
+    read as sales history; `sales_period` is the period of those with no dates inside. The calling flow
+    resolves the run's as-of date (as_of.settings_for_run) and every stage receives it in the settings.
+    """
     began = time.perf_counter()
+    settings = settings_for_run(settings)  # resolving settings already resolved changes nothing
     remove_stale_spools(database, settings)
     spool = Spool.create(database, run.run_id, settings)
     try:
         counts = StagedCounts()
         for partition in partitions([file.path for file in files]):
-            counts += read_and_validate(partition, options, settings, spool)
+            if find_sales_adapter(partition.path) is not None:
+                counts += read_sales(partition, settings, spool, sales_period)
+            else:
+                counts += read_and_validate(partition, options, settings, spool)
         counts = run_wide_facts(spool, counts, settings)
+        sales_demand(spool, settings, database)
         parts = valid_parts(spool)
         for number, part in enumerate(parts, start=1):
             score(part, spool, settings, f"{number}/{len(parts)}")
@@ -182,7 +219,7 @@ def finish(run: RunRecord, database: Path, counts: StagedCounts, seconds: float,
     """The run's summary, read back from the database, and its report artifact."""
     summary = summarise_stored_run(
         run.run_id, database, rows_read=counts.rows_read, rows_rejected=counts.rows_rejected,
-        rows_skipped=counts.rows_skipped, seconds=seconds, changes=changes,
+        rows_skipped=counts.rows_skipped, seconds=seconds, changes=changes, sales_rows_loaded=counts.sales_rows,
     )
     report(summary)
     return summary
@@ -198,13 +235,16 @@ def score_catalogue(
     weight_unit: str | None = None,
     length_unit: str | None = None,
     currency: str | None = None,
+    sales_period: str | None = None,
     as_of: str | None = None,
 ) -> RunSummary:
     """Score the listing exports at `paths` into the DuckDB file at `db_path`.
 
     `file_format` forces one adapter for every file; `mapping_path` names a TOML mapping for exports no
-    adapter knows; the units and currency fill in what an export's headers do not say. `as_of` (YYYY-MM-DD)
-    is the date the run prices by (rate-card windows, peak season, duty rules); default run.as_of, else today.
+    adapter knows; the units and currency fill in what an export's headers do not say. Sales and order
+    exports among `paths` load the sales history; `sales_period` (`FIRST..LAST`) dates those without
+    dates. `as_of` (YYYY-MM-DD) is the date the run prices by (rate-card windows, peak season, duty rules)
+    and judges demand by; default run.as_of, else today.
     """
     settings = settings_for_run(with_as_of(load_settings(config_path), as_of))
     database = Path(db_path)
@@ -218,4 +258,5 @@ def score_catalogue(
     )
     with exclusive_run(database, settings.run.lock_timeout_seconds):
         files = describe_files([Path(path) for path in paths])
-        return score_files(files, database, settings, options, new_run(settings, files))
+        return score_files(files, database, settings, options, new_run(settings, files),
+                           sales_period=parse_period(sales_period) if sales_period else None)

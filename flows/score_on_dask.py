@@ -32,8 +32,10 @@ from xborder_pipeline.flows.score_catalogue import (
     load,
     new_run,
     read_and_validate,
+    read_sales,
     record_failure,
     run_wide_facts,
+    sales_demand,
     score,
 )
 
@@ -44,6 +46,7 @@ from xborder_pipeline.inbox import InboxFile, describe_files
 from xborder_pipeline.ingest import IngestOptions
 from xborder_pipeline.progress import report_progress
 from xborder_pipeline.run_summary import RunSummary
+from xborder_pipeline.sales import Period, find_sales_adapter, parse_period
 from xborder_pipeline.store.database import RunRecord
 from xborder_pipeline.store.run_lock import exclusive_run
 
@@ -85,6 +88,7 @@ def score_catalogue_on_dask(
     weight_unit: str | None = None,
     length_unit: str | None = None,
     currency: str | None = None,
+    sales_period: str | None = None,
     as_of: str | None = None,
 ) -> RunSummary:
     """Score the listing exports at `paths` into the DuckDB file at `db_path`, each file a Dask task.
@@ -104,7 +108,8 @@ def score_catalogue_on_dask(
     )
     with exclusive_run(database, settings.run.lock_timeout_seconds):
         files = describe_files([Path(path) for path in paths])
-        return score_files_on_dask(files, database, settings, options, new_run(settings, files))
+        return score_files_on_dask(files, database, settings, options, new_run(settings, files),
+                                   sales_period=parse_period(sales_period) if sales_period else None)
 
 
 def score_files_on_dask(
@@ -114,23 +119,32 @@ def score_files_on_dask(
     options: IngestOptions,
     run: RunRecord,
     archive_dir: Path | None = None,
+    sales_period: Period | None = None,
 ) -> RunSummary:
-    """`score_files` with the stage and score steps mapped over the flow's Dask task runner."""
+    """`score_files` with the stage and score steps mapped over the flow's Dask task runner (sales files,
+    small, are read here)."""
     began = time.perf_counter()
+    settings = settings_for_run(settings)  # resolving settings already resolved changes nothing
     remove_stale_spools(database, settings)
     spool = Spool.create(database, run.run_id, settings)
     submitted: list[PrefectFuture] = []
     try:
-        pieces = partitions([file.path for file in files])
+        every = partitions([file.path for file in files])
+        is_sales = [find_sales_adapter(partition.path) is not None for partition in every]
+        pieces = [partition for partition, sales in zip(every, is_sales, strict=True) if not sales]
+        counts = StagedCounts()
+        for partition, sales in zip(every, is_sales, strict=True):
+            if sales:
+                counts += read_sales(partition, settings, spool, sales_period)
         staged = read_and_validate.map(
             pieces, options=unmapped(options), settings=unmapped(settings), spool=unmapped(spool)
         )
         submitted += staged
-        counts = StagedCounts()
         for done, future in enumerate(as_completed(staged), start=1):
             counts += future.result()
             report_progress(f"read and validate on Dask: {done}/{len(pieces)} file(s), {counts.rows_read:,} records")
         counts = run_wide_facts(spool, counts, settings)  # here, not on a worker: a few columns of the whole run
+        sales_demand(spool, settings, database)
         parts = valid_parts(spool)
         scored = score.map(
             parts,

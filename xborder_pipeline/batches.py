@@ -25,12 +25,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features import SHARED_BOX_COLUMNS, with_listing_features
 from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
 from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
 from xborder_pipeline.ingest.mapping import load_mapping
+from xborder_pipeline.sales.dates import Period, parse_period
+from xborder_pipeline.sales.demand import empty_demand, sku_demand_lookups, with_sales_demand
+from xborder_pipeline.sales.reading import SalesPeriodRule, read_sales_file
 from xborder_pipeline.scoring import with_scores
 from xborder_pipeline.store.database import (
     CHANNEL_COST_COLUMNS,
@@ -109,6 +113,7 @@ class StagedCounts:
     rows_valid: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    sales_rows: int = 0  # sales records kept as sale lines (the others are rejected or skipped)
 
     def __add__(self, other: StagedCounts) -> StagedCounts:
         return StagedCounts(
@@ -116,10 +121,12 @@ class StagedCounts:
             self.rows_valid + other.rows_valid,
             self.rows_rejected + other.rows_rejected,
             self.rows_skipped + other.rows_skipped,
+            self.sales_rows + other.sales_rows,
         )
 
     def with_repeats_rejected(self, repeats: int) -> StagedCounts:
-        return StagedCounts(self.rows_read, self.rows_valid - repeats, self.rows_rejected + repeats, self.rows_skipped)
+        return StagedCounts(self.rows_read, self.rows_valid - repeats, self.rows_rejected + repeats, self.rows_skipped,
+                            self.sales_rows)
 
     def run_counts(self) -> RunCounts:
         return RunCounts(
@@ -127,6 +134,7 @@ class StagedCounts:
             rows_scored=self.rows_valid,
             rows_rejected=self.rows_rejected,
             rows_skipped=self.rows_skipped,
+            sales_rows_loaded=self.sales_rows,
         )
 
 
@@ -168,6 +176,30 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
             counts += StagedCounts(rows_valid=checked.valid.height, rows_rejected=checked.rows_rejected)
             batch += 1
     return counts
+
+
+def stage_sales_file(
+    partition: Partition, settings: Settings, spool: Spool, period: Period | None = None
+) -> StagedCounts:
+    """Read one sales file: its sale lines, rejects and skips go to the spool (sales/, rejects/, skipped/)."""
+    rules = [SalesPeriodRule(entry.pattern, parse_period(entry.period)) for entry in settings.sales_periods]
+    result = read_sales_file(
+        partition.path, period, rules, max_whole_file_bytes=settings.limits.max_whole_file_mb * 1_000_000
+    )
+    name = _name(partition, 0)
+    result.lines.with_columns(pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX)).write_parquet(
+        spool.part("sales", name)
+    )
+    if not result.rejects.is_empty():
+        result.rejects.write_parquet(spool.part("rejects", name))
+    if not result.skipped.is_empty():
+        result.skipped.write_parquet(spool.part("skipped", name))
+    return StagedCounts(
+        rows_read=result.records,
+        rows_rejected=result.rows_rejected,
+        rows_skipped=result.skipped.height,
+        sales_rows=result.rows_loaded,
+    )
 
 
 def _name(partition: Partition, batch: int) -> str:
@@ -216,6 +248,31 @@ def find_run_wide_facts(spool: Spool, settings: Settings) -> int:
     return repeats.height
 
 
+SKU_DEMAND = ("facts", "sku_demand_by_seller")
+SKU_DEMAND_ANY_SELLER = ("facts", "sku_demand_any_seller")
+
+
+def find_sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
+    """sku_demand as of the run's date over the stored sales history plus the run's sales, for score_part.
+
+    Returns how many SKUs have sales history (per seller).
+    """
+    by_seller, any_seller = sku_demand_lookups(
+        database, spool.parts("sales"), settings, as_of_date(settings), _duckdb_settings(spool, settings)
+    )
+    by_seller.write_parquet(spool.part(*SKU_DEMAND))
+    any_seller.write_parquet(spool.part(*SKU_DEMAND_ANY_SELLER))
+    return by_seller.height
+
+
+def _sales_demand_of_run(spool: Spool) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    frames = []
+    for kind, name in (SKU_DEMAND, SKU_DEMAND_ANY_SELLER):
+        path = spool.root / kind / f"{name}.parquet"
+        frames.append(pl.scan_parquet(path) if path.is_file() else empty_demand().lazy())
+    return frames[0], frames[1]
+
+
 def _duckdb_settings(spool: Spool, settings: Settings) -> dict[str, str]:
     return {"memory_limit": settings.run.duckdb_memory_limit, "temp_directory": str(spool.root / "duckdb_spill")}
 
@@ -255,9 +312,12 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
     card = fba_card or load_fba_card(settings.fba.card or None)
     valid = _valid_without_repeats(spool, pl.scan_parquet(part)).drop(FILE_INDEX)
     boxes = _shared_boxes_of_part(spool, part.stem)
-    scored = with_scores(with_listing_features(valid, settings, card, shared_boxes=boxes), settings).collect()
+    with_demand = with_sales_demand(valid, *_sales_demand_of_run(spool))
+    scored = with_scores(with_listing_features(with_demand, settings, card, shared_boxes=boxes), settings).collect()
     name = part.stem
-    scored.select(_unstamped(LISTING_COLUMNS)).write_parquet(spool.part("listings", name))
+    scored.with_columns(pl.col("listing_monthly_units_sold").alias("monthly_units_sold")).select(
+        _unstamped(LISTING_COLUMNS)
+    ).write_parquet(spool.part("listings", name))
     scored.select(_unstamped(SCORE_COLUMNS)).write_parquet(spool.part("scores", name))
     channel_costs_long(scored, settings).select(_unstamped(CHANNEL_COST_COLUMNS)).write_parquet(
         spool.part("channel_costs", name)
@@ -287,6 +347,7 @@ def load_run(
         run,
         counts.run_counts(),
         parts={kind: spool.parts(kind) for kind in ("listings", "scores", "channel_costs", "rejects", "skipped")},
+        sales_parts=spool.parts("sales"),
         finished_at=finished_at,
         processed_files=processed_files,
         thresholds=settings.sql_thresholds(),

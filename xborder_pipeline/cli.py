@@ -37,6 +37,12 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="DuckDB file. Default: $XBORDER_DB, else ./xborder.duckdb.", show_default=False),
 ]
+SalesPeriodOption = Annotated[
+    str | None,
+    typer.Option("--sales-period", help="The days a sales report without dates covers (a Business Report), "
+                 "FIRST..LAST, e.g. 2025-07-07..2025-07-13. Default: a matching [[sales_periods]] entry.",
+                 show_default=False),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="TOML file merged over the defaults. Default: $XBORDER_CONFIG.", show_default=False),
@@ -45,8 +51,8 @@ AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="The date the run prices by, YYYY-MM-DD: which rate card, peak season and duty rules apply. "
-        "Default: run.as_of, else today in schedule.timezone.",
+        help="The date the run prices by, YYYY-MM-DD: which rate card, peak season and duty rules apply, and "
+        "the day sales history judges demand by. Default: run.as_of, else today in schedule.timezone.",
         show_default=False,
     ),
 ]
@@ -86,7 +92,11 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 @app.command()
 def score(
-    paths: Annotated[list[Path], typer.Argument(help="Listing export files to score.", show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Listing exports to score, and sales or order exports to load as sales history.",
+                       show_default=False),
+    ],
     db: DbOption = None,
     config: ConfigOption = None,
     file_format: Annotated[
@@ -116,9 +126,14 @@ def score(
         typer.Option("--dask-address", help="Score the files on the running Dask scheduler at this address, e.g. "
                      "tcp://10.0.0.5:8786. Default: dask.scheduler_address (empty: no Dask)."),
     ] = None,
+    sales_period: SalesPeriodOption = None,
     as_of: AsOfOption = None,
 ) -> None:
-    """Score listing exports into the database and print a summary of the run."""
+    """Score listing exports into the database and print a summary of the run.
+
+    Sales and order exports among the files (Shopify orders, Amazon Business Reports and All Orders, eBay,
+    Etsy, WooCommerce, Olist order items, canonical sales) load the sales history that proves demand.
+    """
     from xborder_pipeline.as_of import with_as_of
     from xborder_pipeline.config import ConfigError, load_settings
     from xborder_pipeline.ingest import KNOWN_FORMATS, LENGTH_UNITS, WEIGHT_UNITS
@@ -135,6 +150,7 @@ def score(
     ):
         if value is not None and value.lower() not in known:
             raise _fail(f"unknown {option} {value!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
+    _check_sales_period(sales_period)
     try:
         settings = with_as_of(load_settings(config), as_of)  # fail fast, before Prefect starts, on a bad config
     except ConfigError as error:
@@ -162,11 +178,23 @@ def score(
             weight_unit=weight_unit,
             length_unit=length_unit,
             currency=currency,
+            sales_period=sales_period,
             as_of=settings.run.as_of or None,
         )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
     typer.echo(summary.render())
+
+
+def _check_sales_period(sales_period: str | None) -> None:
+    """A usage error (exit 2) for a bad --sales-period (a bad --as-of is refused by as_of.with_as_of)."""
+    from xborder_pipeline.sales import parse_period
+
+    if sales_period is not None:
+        try:
+            parse_period(sales_period)
+        except ValueError as error:
+            raise _fail(f"--sales-period: {error}", EXIT_USAGE) from None
 
 
 def _dask_run(workers: int | None, address: str | None):
@@ -197,7 +225,7 @@ def nightly(
     ] = False,
     as_of: AsOfOption = None,
 ) -> None:
-    """Run the nightly job once, now: score the inbox's new files and archive them."""
+    """Run the nightly job once, now: score the inbox's new files (listings and sales) and archive them."""
     settings = _settings_or_exit(config, as_of)
     database = db or _default_db()
     folder = inbox or Path(settings.schedule.inbox)

@@ -346,6 +346,7 @@ class WarehouseSettings(_Section):
     removal_usd_per_unit: float = Field(ge=0)
     liquidation_recovery_share: float = Field(ge=0, le=1)
     goods_value_share_of_price: float = Field(ge=0, le=1)
+    unique_piece_words: list[str]
 
 
 class TradeModelSettings(_Section):
@@ -365,6 +366,41 @@ class DataQualitySettings(_Section):
     placeholder_box_min_categories: int = Field(ge=1)
     min_density_kg_per_m3: float = Field(ge=0)
     max_density_kg_per_m3: float = Field(gt=0)
+
+
+class DemandSettings(_Section):
+    """When sales history proves demand (the sku_demand view; docs/scoring.md, "Demand from sales history")."""
+
+    window_days: int = Field(ge=1)
+    recent_days: int = Field(ge=1)
+    days_per_month: float = Field(gt=0)
+    months_judged: int = Field(ge=1)
+    min_months_with_sales: int = Field(ge=1)
+    max_monthly_cv: float = Field(ge=0)
+    trend_band: float = Field(ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _windows_fit(self) -> DemandSettings:
+        if self.recent_days > self.window_days:
+            raise ValueError("recent_days must not exceed window_days")
+        if self.min_months_with_sales > self.months_judged:
+            raise ValueError("min_months_with_sales must not exceed months_judged")
+        return self
+
+
+class SalesPeriodEntry(_Section):
+    """A `[[sales_periods]]` entry: sales reports without dates whose file name matches `pattern` cover `period`."""
+
+    pattern: str = Field(min_length=1)
+    period: str
+
+    @field_validator("period")
+    @classmethod
+    def _is_a_period(cls, period: str) -> str:
+        from xborder_pipeline.sales.dates import parse_period
+
+        parse_period(period)
+        return period
 
 
 class Prior(_Section):
@@ -496,6 +532,8 @@ class Settings(_Section):
     dask: DaskSettings = DaskSettings()
     sources: list[SourceSettings] = []
     estimates: EstimatesSettings
+    demand: DemandSettings
+    sales_periods: list[SalesPeriodEntry] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
@@ -540,6 +578,24 @@ class Settings(_Section):
                 self.trade_model.single_platform_min_hhi,
                 "seller_portfolio.single_platform_dependency holds at this Herfindahl-Hirschman index or above",
             ),
+            *self._demand_thresholds(),
+        ]
+
+    def _demand_thresholds(self) -> list[tuple[str, float, str]]:
+        demand = self.demand
+        return [
+            ("demand_window_days", float(demand.window_days),
+             "sku_demand: days before the as-of date whose sales make monthly_units_sold"),
+            ("demand_recent_days", float(demand.recent_days), "sku_demand: days of the recent units (units_30d)"),
+            ("demand_days_per_month", demand.days_per_month, "sku_demand: days in a month of sales"),
+            ("demand_months_judged", float(demand.months_judged),
+             "sku_demand: months (of days_per_month days, back from the as-of date) judged for steadiness"),
+            ("demand_min_months_with_sales", float(demand.min_months_with_sales),
+             "sku_demand: proven needs sales in at least this many of the months judged"),
+            ("demand_max_monthly_cv", demand.max_monthly_cv,
+             "sku_demand: proven needs a coefficient of variation of monthly units at or below this"),
+            ("demand_trend_band", demand.trend_band,
+             "sku_demand: trend is rising/falling when the last recent_days sell this share above/below the average"),
         ]
 
     def channel_rates(self, name: str) -> dict[str, list[RateBand]]:

@@ -31,6 +31,7 @@ VIEWS: tuple[str, ...] = (
     "run_history",
     "seller_portfolio",
     "sku_channels",
+    "sku_demand",
 )
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula.

@@ -32,6 +32,10 @@ class RunSummary:
     reject_examples: list[str] = field(default_factory=list)
     changes: int = 0
     top_changes: list[dict[str, object]] = field(default_factory=list)
+    sales_rows_loaded: int = 0  # sales records kept as sale lines (part of rows_read)
+    demand_sources: dict[str, int] = field(default_factory=dict)  # the run's listings by demand_source
+    sales_skus_without_listing: int = 0  # sku_demand rows no current listing matches
+    listings_without_sales: int = 0  # the run's listings with no sales figure at all (demand_source none)
     # (file, currency, listings) for every file whose prices were read in an assumed currency
     assumed_currencies: list[tuple[str, str, int]] = field(default_factory=list)
     as_of: str = ""  # the date the run priced by
@@ -50,6 +54,12 @@ class RunSummary:
             "  warehouse:    " + _counts(self.warehouse_flags),
             "  confidence:   " + _counts(self.confidence),
         ]
+        if self.demand_sources or self.sales_rows_loaded:
+            lines.append(
+                f"  demand:       {_counts(self.demand_sources)}; {self.sales_rows_loaded:,} sales record(s) loaded, "
+                f"{self.sales_skus_without_listing:,} sales SKU(s) match no listing, "
+                f"{self.listings_without_sales:,} listing(s) have no sales"
+            )
         if self.bands.get("unknown"):
             lines.append(
                 f"  unknown:      {self.bands['unknown']:,} listing(s) with neither weight nor box size: no parcel"
@@ -176,8 +186,12 @@ def summarise(
     )
 
 
+DEMAND_SOURCES = ("listing", "sales_history", "none")
+
+
 def summarise_stored_run(
-    run_id: str, db_path: Path, rows_read: int, rows_rejected: int, rows_skipped: int, seconds: float, changes: int
+    run_id: str, db_path: Path, rows_read: int, rows_rejected: int, rows_skipped: int, seconds: float, changes: int,
+    sales_rows_loaded: int = 0,
 ) -> RunSummary:
     """The summary of a run as the database holds it (the run's rows may be far too many to hold here)."""
     from xborder_pipeline.store.database import query
@@ -194,6 +208,18 @@ def summarise_stored_run(
         return {value: found.get(value, 0) for value in domain}
 
     bands = counted("suitability_band", SUITABILITY_BANDS)
+    demand_sources = counted("demand_source", DEMAND_SOURCES)
+    unmatched = query(
+        db_path,
+        """
+        select count(*) as n from sku_demand as d
+        where not exists (
+            select 1 from listings as l
+            where lower(l.marketplace) = d.marketplace and (l.sku = d.sku or l.listing_id = d.sku)
+              and (d.seller_id = '' or l.seller_id is null or l.seller_id = d.seller_id)
+        )
+        """,
+    ).item()
     frequent = query(
         db_path,
         """
@@ -268,6 +294,10 @@ def summarise_stored_run(
         reject_examples=reject_examples(examples),
         changes=changes,
         top_changes=top_changes,
+        sales_rows_loaded=sales_rows_loaded,
+        demand_sources=demand_sources,
+        sales_skus_without_listing=int(unmatched),
+        listings_without_sales=demand_sources["none"],
         assumed_currencies=[(file, currency, n) for file, currency, n in assumed.iter_rows()],
         weight_bases=counted("weight_basis", BASES),
         dimensions_bases=counted("dimensions_basis", BASES),
@@ -299,6 +329,17 @@ def run_report_markdown(summary: RunSummary) -> str:
         lines += [f"## {title}", "", "| value | listings |", "|---|---:|"]
         lines += [f"| {value} | {count:,} |" for value, count in counts.items()]
         lines.append("")
+    if summary.demand_sources or summary.sales_rows_loaded:
+        lines += [
+            "## Demand",
+            "",
+            "| demand from listing | from sales history | none | sales records loaded | sales SKUs without listing |",
+            "|---:|---:|---:|---:|---:|",
+            f"| {summary.demand_sources.get('listing', 0):,} | {summary.demand_sources.get('sales_history', 0):,} "
+            f"| {summary.demand_sources.get('none', 0):,} | {summary.sales_rows_loaded:,} "
+            f"| {summary.sales_skus_without_listing:,} |",
+            "",
+        ]
     if summary.assumed_currencies:
         lines += ["## Prices in an assumed currency", "", "| file | currency assumed | listings |", "|---|---|---:|"]
         lines += [f"| {file} | {currency} | {count:,} |" for file, currency, count in summary.assumed_currencies]

@@ -76,5 +76,9 @@ create table if not exists listing_scores (
     estimated_length_cm       double,
     estimated_width_cm        double,
     estimated_height_cm       double,
-    estimate_prior            varchar           -- the priors.toml entry the listing matched, when estimated
+    estimate_prior            varchar,          -- the priors.toml entry the listing matched, when estimated
+    monthly_units_sold        double,           -- the listing's own figure, else its SKU's sales history
+    demand_source             varchar,          -- listing | sales_history | none
+    demand_evidence           varchar,          -- proven | emerging | none (sku_demand), null without sales
+    demand_reasons            varchar[]
 );

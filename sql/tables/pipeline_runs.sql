@@ -1,5 +1,6 @@
 -- grain: one row per run of the scoring flow, successful or failed.
--- Every input record is accounted for: rows_read = rows_scored + rows_rejected + rows_skipped.
+-- Every input record is accounted for: rows_read = rows_scored + rows_rejected + rows_skipped
+-- + sales_rows_loaded (sales records count in rows_read, rows_rejected and rows_skipped too).
 create table if not exists pipeline_runs (
     run_id          varchar not null,
     started_at      timestamp with time zone not null,
@@ -14,5 +15,6 @@ create table if not exists pipeline_runs (
     error_message   varchar,
     xborder_version varchar,
     assumed_currencies varchar,                -- files read in an assumed currency: `file: CUR (n listings)`, `; `-joined
-    as_of_date      date                       -- the date the run priced by (--as-of / run.as_of, else today)
+    as_of_date      date,                      -- the date the run priced and judged demand by (--as-of / run.as_of, else today)
+    sales_rows_loaded bigint                   -- sales records kept as sale lines (part of rows_read)
 );

@@ -5,9 +5,13 @@
 -- fragility_score, has_battery, is_liquid, is_powder, has_magnet, is_aerosol_or_flammable, price_usd,
 -- est_direct_ship_cost_usd, logistics_cost_ratio, suitability_score, suitability_band, warehouse_flag,
 -- reasons, data_confidence, run_id, scored_at.
+-- monthly_units_sold is the listing's own figure, else its SKU's sales history (demand_source says which;
+-- listing_monthly_units_sold keeps the export's own); scores from before demand_source existed keep the listing's.
 create or replace view latest_scores as
 select
-    l.* exclude (run_id, description, original_values),
-    s.* exclude (listing_id)
+    l.* exclude (run_id, description, original_values, monthly_units_sold),
+    s.* exclude (listing_id, monthly_units_sold),
+    case when s.demand_source is null then l.monthly_units_sold else s.monthly_units_sold end as monthly_units_sold,
+    l.monthly_units_sold as listing_monthly_units_sold
 from listings as l
 inner join listing_scores as s using (listing_id);

@@ -39,6 +39,18 @@ def with_listing_features(
         listings = listings.with_columns(is_physical=pl.lit(None, pl.Boolean))  # missing means physical
     if "attributes" not in present:
         listings = listings.with_columns(attributes=pl.lit(None, pl.String))  # materials, tags: none given
+    said = [name for name in ("title", "description", "original_values") if name not in present]
+    if said:  # what a unique piece is recognised by (scoring.warehousing); a frame may lack some
+        listings = listings.with_columns(pl.lit(None, pl.String).alias(name) for name in said)
+    if "demand_source" not in present:  # no sales history joined (xborder_pipeline.sales.demand): the listing's own
+        listings = listings.with_columns(
+            listing_monthly_units_sold=pl.col("monthly_units_sold"),
+            demand_source=pl.when(pl.col("monthly_units_sold").is_not_null())
+            .then(pl.lit("listing"))
+            .otherwise(pl.lit("none")),
+            demand_evidence=pl.lit(None, pl.String),
+            demand_reasons=pl.lit(None, pl.List(pl.String)),
+        )
     listings = _with_shared_boxes(listings, shared_boxes)
     # Traits first (the estimator reads is_liquid); estimates fill what the export leaves out; every cost below
     # rests on declared-or-estimated values, and the declared ones are put back as exported at the end.

@@ -114,7 +114,8 @@ class Etsy(Adapter):
             blank_as_null(col(names["listing_id"])).alias("product_group"),
             currency_assumed(assumed_currency).alias("currency_assumed"),
             original_values(
-                present([names["price"], names["currency"], names["quantity"], names["materials"], names["type"]]),
+                present([names["price"], names["currency"], names["quantity"], names["materials"], names["type"],
+                         names["tags"]]),
                 {"assumed_currency": assumed_currency},
             ).alias("original_values"),
         )

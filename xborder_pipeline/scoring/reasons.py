@@ -153,6 +153,40 @@ REASONS: tuple[Reason, ...] = (
         "warehouse",
         "Small, light, sturdy, post-friendly goods: direct parcels serve them well.",
     ),
+    Reason(
+        "DEMAND_NOT_PROVEN_BY_SALES",
+        "warehouse",
+        "Its sales history shows sales but not proven demand (sku_demand.demand_evidence emerging: too few "
+        "months with sales, or one spike).",
+    ),
+    Reason(
+        "WAREHOUSE_COST_EXCEEDS_PRICE",
+        "warehouse",
+        "The warehouse cost per unit plus the goods' cost reaches the price: stock abroad cannot pay for itself.",
+    ),
+    Reason(
+        "UNIQUE_PIECE",
+        "warehouse",
+        "A single unique piece (a stock of one, or one-of-a-kind): not stock to send abroad.",
+    ),
+    # Demand from sales history (sku_demand.demand_reasons).
+    Reason(
+        "DEMAND_STEADY_SALES",
+        "demand",
+        "Sales in enough of the months judged, with monthly units steady (demand.min_months_with_sales, "
+        "demand.max_monthly_cv): proven.",
+    ),
+    Reason(
+        "DEMAND_TOO_FEW_MONTHS",
+        "demand",
+        "Sales in fewer of the months judged than demand.min_months_with_sales: new, or not yet steady.",
+    ),
+    Reason(
+        "DEMAND_SPIKY_SALES",
+        "demand",
+        "Monthly units vary more than demand.max_monthly_cv allows: a spike, not steady demand.",
+    ),
+    Reason("DEMAND_NO_RECENT_SALES", "demand", "No units sold in the demand.window_days before the as-of date."),
     # Data confidence.
     Reason("MISSING_WEIGHT", "data_confidence", "No weight, or a weight of 0: costs rest on the box size alone."),
     Reason("MISSING_DIMENSIONS", "data_confidence", "Some box dimensions are missing or 0."),

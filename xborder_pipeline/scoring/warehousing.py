@@ -6,12 +6,15 @@ price, bulky, fragile, refused by post) without evidence of demand are only cand
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
 from xborder_pipeline.features.estimates import priced_weight_kg
+from xborder_pipeline.features.warehouse_economics import goods_value_usd
 
 
 def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
@@ -33,12 +36,43 @@ def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
 
 
 def demand_shortfall_conditions(settings: Settings) -> dict[str, pl.Expr]:
-    """Why demand does not yet justify stock abroad (none hold when it does)."""
+    """Why demand does not yet justify stock abroad (none hold when it does).
+
+    A figure taken from sales history must also be proven there (sku_demand.demand_evidence): steady
+    sales over several months, not one spike or a few weeks of a new product.
+    """
     sold = pl.col("monthly_units_sold")
     return {
         "NO_DEMAND_EVIDENCE": sold.is_null() | (sold == 0),
         "LOW_SALES_VELOCITY": (sold > 0) & (sold < settings.warehouse.min_monthly_units_sold),
         "SLOW_SELL_THROUGH": pl.col("months_of_cover") > settings.warehouse.max_months_of_cover,
+        "DEMAND_NOT_PROVEN_BY_SALES": (pl.col("demand_source") == "sales_history")
+        & (pl.col("demand_evidence") != "proven").fill_null(True)
+        & (sold > 0),
+    }
+
+
+def money_and_piece_conditions(settings: Settings) -> dict[str, pl.Expr]:
+    """What rules stock abroad out whatever the goods and demand say.
+
+    The money test: a unit from the warehouse must be able to pay for itself: its warehouse cost plus the
+    goods' cost stays below the price (an unknown cost does not rule it out). A single unique piece (a
+    stock of one, or words such as one-of-a-kind in its title, description, attributes or the export's own values)
+    is not stock to send abroad.
+    """
+    physical = is_physical_goods()
+    warehouse = settings.warehouse
+    cost = pl.col("warehouse_cost_per_unit_usd") + goods_value_usd(settings)
+    said = pl.concat_str(
+        [pl.col("title"), pl.col("description"), pl.col("attributes"), pl.col("original_values")],
+        separator=" ",
+        ignore_nulls=True,
+    ).str.to_lowercase()
+    words = "|".join(re.escape(word.lower()) for word in warehouse.unique_piece_words)
+    unique_said = said.str.contains(rf"(?:^|[^\w])(?:{words})(?:[^\w]|$)") if words else pl.lit(False)
+    return {
+        "WAREHOUSE_COST_EXCEEDS_PRICE": physical & (cost >= pl.col("price_usd")).fill_null(False),
+        "UNIQUE_PIECE": physical & ((pl.col("stock_qty") == 1).fill_null(False) | unique_said.fill_null(False)),
     }
 
 
@@ -59,9 +93,11 @@ def warehouse_economics_conditions() -> dict[str, pl.Expr]:
 
 def warehouse_flag(settings: Settings) -> pl.Expr:
     """recommended: the warehouse pays (cheaper, or the only route) and demand is proven;
-    candidate_unproven_demand: the goods or the money favour a warehouse but demand is not proven."""
-    pays = _any_of(warehouse_economics_conditions())
-    favours = pays | _any_of(warehouse_trait_conditions(settings))
+    candidate_unproven_demand: the goods or the money favour a warehouse but demand is not proven;
+    never either for a unit whose warehouse cost and goods' cost reach its price, or a unique piece."""
+    ruled_out = _any_of(money_and_piece_conditions(settings))
+    pays = _any_of(warehouse_economics_conditions()) & ~ruled_out
+    favours = pays | (_any_of(warehouse_trait_conditions(settings)) & ~ruled_out)
     demand_proven = ~_any_of(demand_shortfall_conditions(settings))
     return (
         pl.when(pl.col("is_restricted").fill_null(False))
@@ -78,8 +114,9 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
     """What favours a warehouse, what the money says, and, where it matters, what demand lacks."""
     traits = warehouse_trait_conditions(settings)
     economics = warehouse_economics_conditions()
-    pays = _any_of(economics)
-    favours = pays | _any_of(traits)
+    ruled_out_by = money_and_piece_conditions(settings)
+    ruled_out = _any_of(ruled_out_by)
+    favours = (_any_of(economics) | _any_of(traits)) & ~ruled_out
     physical = is_physical_goods()
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
     restricted = physical & pl.col("is_restricted")
@@ -88,8 +125,9 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
             "WAREHOUSE_RESTRICTED_GOODS": restricted,
             **economics,
             **traits,
+            **ruled_out_by,
             **shortfalls,
             "WAREHOUSE_COSTS_MORE": physical & (pl.col("warehouse_saving_per_unit_usd") <= 0),
-            "NO_WAREHOUSE_ADVANTAGE": physical & ~favours,
+            "NO_WAREHOUSE_ADVANTAGE": physical & ~favours & ~ruled_out,
         }
     )

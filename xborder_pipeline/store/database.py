@@ -95,6 +95,10 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "fba_bulky_packaging_fee_usd",
     "fba_fees_total_usd",
     *ESTIMATE_COLUMNS,
+    "monthly_units_sold",
+    "demand_source",
+    "demand_evidence",
+    "demand_reasons",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -165,6 +169,7 @@ class RunCounts:
     rows_scored: int
     rows_rejected: int
     rows_skipped: int
+    sales_rows_loaded: int = 0  # sales records kept as sale lines; rows_read counts them too
 
 
 def default_db_path() -> Path:
@@ -292,6 +297,7 @@ def write_spooled_run(
     processed_files: pl.DataFrame | None = None,
     thresholds: list[tuple[str, float, str]] | None = None,
     duckdb_settings: dict[str, str] | None = None,
+    sales_parts: list[Path] | None = None,
 ) -> int:
     """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
     itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run."""
@@ -305,7 +311,12 @@ def write_spooled_run(
             else:  # nothing of this kind: the table's own columns, no rows
                 table = _TABLE_OF_KIND[kind]
                 connection.sql(f"select {wanted} from {table} limit 0").create_view(view, replace=True)  # noqa: S608
-        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
+        if sales_parts:
+            connection.read_parquet([str(path) for path in sales_parts]).create_view(
+                "incoming_sales_lines", replace=True
+            )
+        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
+                              has_sales=bool(sales_parts))
 
 
 _TABLE_OF_KIND = {
@@ -324,12 +335,18 @@ def _load_incoming(
     finished_at: datetime,
     processed_files: pl.DataFrame | None,
     thresholds: list[tuple[str, float, str]] | None,
+    has_sales: bool = False,
 ) -> int:
-    """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips."""
+    """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips,
+    and its sales periods (replacing stored rows of the same kind, seller, SKU and period)."""
     stamps = {"run_id": run.run_id, "scored_at": finished_at}
     connection.execute("begin transaction")
     try:
         _insert_run(connection, run, counts, status="succeeded", finished_at=finished_at, error=None)
+        if has_sales:
+            from xborder_pipeline.sales.demand import replace_sales_periods
+
+            replace_sales_periods(connection, stamps={"run_id": run.run_id, "loaded_at": finished_at})
         changes = int(
             connection.execute(
                 sql_text("writes/record_score_changes.sql"), {"changed_at": finished_at, "run_id": run.run_id}
@@ -415,8 +432,8 @@ def _insert_run(
         """
         insert into pipeline_runs (
             run_id, started_at, finished_at, status, rows_read, rows_scored, rows_rejected, rows_skipped,
-            config_hash, input_files, error_message, xborder_version, as_of_date
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            config_hash, input_files, error_message, xborder_version, as_of_date, sales_rows_loaded
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             run.run_id,
@@ -432,6 +449,7 @@ def _insert_run(
             error,
             run.version,
             run.as_of_date,
+            counts.sales_rows_loaded if counts else None,
         ],
     )
 
