@@ -176,9 +176,10 @@ def test_a_heavier_parcel_never_costs_less_at_a_band_edge(settings) -> None:
 )
 def test_more_weight_or_volume_never_lowers_a_channels_cost(settings, weight, extra_weight, sides, growth) -> None:
     length, width, height = sides
-    # declared values, as goods can be: a weight denser than steel in its box is set aside (and estimated)
-    litres = length * width * height / 1000
-    assume((weight + extra_weight) / litres <= settings.data_quality.max_density_kg_per_m3 / 1000)
+    # declared values, as goods can be: a weight implausibly dense or light for its box is set aside (and estimated)
+    quality, litres = settings.data_quality, length * width * height / 1000
+    assume(quality.min_density_kg_per_m3 / 1000 <= min(weight / litres, (weight + extra_weight) / (litres * growth)))
+    assume((weight + extra_weight) / litres <= quality.max_density_kg_per_m3 / 1000)
     frame = featured(
         settings,
         {"weight_kg": weight, "length_cm": length, "width_cm": width, "height_cm": height},
