@@ -69,6 +69,7 @@ TYPED_DEFAULTS: dict[str, object] = {
     "is_physical": None,
     "source_format": "canonical_csv",
     "original_values": None,
+    "attributes": None,
     "source_file": "test.csv",
     "source_row": 1,
 }

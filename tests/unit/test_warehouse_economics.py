@@ -173,6 +173,6 @@ def test_an_etsy_listing_tagged_ooak_is_a_unique_piece(settings, tmp_path) -> No
     )
     record = read_listings([export]).records.row(0, named=True)
     assert json.loads(record["original_values"])["TAGS"] == "vase,ooak,stoneware"
-    row = scored(settings, {**PAYING_SOFA, "title": record["title"], "original_values": record["original_values"],
+    row = scored(settings, {**PAYING_SOFA, "title": record["title"], "attributes": record["attributes"],
                             "stock_qty": 4, "monthly_units_sold": 30.0}).row(0, named=True)
     assert "UNIQUE_PIECE" in row["reasons"] and row["warehouse_flag"] == "not_recommended"

@@ -14,7 +14,7 @@ from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features import dimensions, estimates, price, shipping, traits
 from xborder_pipeline.features.fba import FbaCard, load_fba_card, with_fba_features
-from xborder_pipeline.features.warehouse_economics import with_warehouse_economics
+from xborder_pipeline.features.warehouse_economics import said_to_be_unique, with_warehouse_economics
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -70,6 +70,7 @@ def with_listing_features(
         price_usd=price.price_usd(settings.fx),
         unit_cost_usd=price.unit_cost_usd(settings.fx),
         months_of_cover=_months_of_cover(),
+        said_to_be_unique=said_to_be_unique(settings),
     )
     with_fba = with_fba_features(measured, card, day)
     costed = shipping.with_cheapest_channel(shipping.with_channel_costs(with_fba, settings), settings)

@@ -111,3 +111,15 @@ def with_warehouse_economics(listings, settings: Settings):
     return total.with_columns(
         warehouse_saving_per_unit_usd=pl.col("direct_cost_per_unit_usd") - pl.col("warehouse_cost_per_unit_usd"),
     )
+
+
+def said_to_be_unique(settings: Settings) -> pl.Expr:
+    """Whether the title, description or attributes (Etsy tags and materials among them) call the goods a single
+    unique piece: one of `warehouse.unique_piece_words`, as whole words in any case. Computed once per listing."""
+    words = "|".join(pl.escape_regex(word.lower()) for word in settings.warehouse.unique_piece_words)
+    if not words:
+        return pl.lit(False)
+    said = pl.concat_str(
+        [pl.col("title"), pl.col("description"), pl.col("attributes")], separator=" | ", ignore_nulls=True
+    ).str.to_lowercase()
+    return said.str.contains(f"(?-u:\\b)(?:{words})(?-u:\\b)").fill_null(False)

@@ -6,8 +6,6 @@ price, bulky, fragile, refused by post) without evidence of demand are only cand
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from xborder_pipeline.codes import codes_where
@@ -57,22 +55,15 @@ def money_and_piece_conditions(settings: Settings) -> dict[str, pl.Expr]:
 
     The money test: a unit from the warehouse must be able to pay for itself: its warehouse cost plus the
     goods' cost stays below the price (an unknown cost does not rule it out). A single unique piece (a
-    stock of one, or words such as one-of-a-kind in its title, description, attributes or the export's own values)
-    is not stock to send abroad.
+    stock of one, or words such as one-of-a-kind in its title, description or attributes: `said_to_be_unique`,
+    features/warehouse_economics.py) is not stock to send abroad.
     """
     physical = is_physical_goods()
-    warehouse = settings.warehouse
     cost = pl.col("warehouse_cost_per_unit_usd") + goods_value_usd(settings)
-    said = pl.concat_str(
-        [pl.col("title"), pl.col("description"), pl.col("attributes"), pl.col("original_values")],
-        separator=" ",
-        ignore_nulls=True,
-    ).str.to_lowercase()
-    words = "|".join(re.escape(word.lower()) for word in warehouse.unique_piece_words)
-    unique_said = said.str.contains(rf"(?:^|[^\w])(?:{words})(?:[^\w]|$)") if words else pl.lit(False)
     return {
         "WAREHOUSE_COST_EXCEEDS_PRICE": physical & (cost >= pl.col("price_usd")).fill_null(False),
-        "UNIQUE_PIECE": physical & ((pl.col("stock_qty") == 1).fill_null(False) | unique_said.fill_null(False)),
+        "UNIQUE_PIECE": physical
+        & ((pl.col("stock_qty") == 1).fill_null(False) | pl.col("said_to_be_unique").fill_null(False)),
     }
 
 
