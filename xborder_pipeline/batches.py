@@ -255,21 +255,25 @@ SKU_DEMAND_ANY_SELLER = ("facts", "sku_demand_any_seller")
 def find_sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
     """sku_demand as of the run's date over the stored sales history plus the run's sales, for score_part.
 
-    Returns how many SKUs have sales history (per seller).
+    Returns how many SKUs have sales history (per seller). Without any, nothing is written, and score_part
+    joins nothing.
     """
     by_seller, any_seller = sku_demand_lookups(
         database, spool.parts("sales"), settings, as_of_date(settings), _duckdb_settings(spool, settings)
     )
+    if by_seller.is_empty() and any_seller.is_empty():
+        return 0
     by_seller.write_parquet(spool.part(*SKU_DEMAND))
     any_seller.write_parquet(spool.part(*SKU_DEMAND_ANY_SELLER))
     return by_seller.height
 
 
-def _sales_demand_of_run(spool: Spool) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    frames = []
-    for kind, name in (SKU_DEMAND, SKU_DEMAND_ANY_SELLER):
-        path = spool.root / kind / f"{name}.parquet"
-        frames.append(pl.scan_parquet(path) if path.is_file() else empty_demand().lazy())
+def _sales_demand_of_run(spool: Spool) -> tuple[pl.LazyFrame | None, pl.LazyFrame | None]:
+    """The run's demand lookups, or None for both when the run knows no sales (nothing to join)."""
+    paths = [spool.root / kind / f"{name}.parquet" for kind, name in (SKU_DEMAND, SKU_DEMAND_ANY_SELLER)]
+    if not any(path.is_file() for path in paths):
+        return None, None
+    frames = [pl.scan_parquet(path) if path.is_file() else empty_demand().lazy() for path in paths]
     return frames[0], frames[1]
 
 

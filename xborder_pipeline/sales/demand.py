@@ -108,14 +108,25 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(pl.col(name).cast(dtype) for name, dtype in DEMAND_COLUMNS.items())
 
 
-def with_sales_demand(listings: pl.LazyFrame, by_seller: pl.LazyFrame, any_seller: pl.LazyFrame) -> pl.LazyFrame:
+def with_sales_demand(
+    listings: pl.LazyFrame, by_seller: pl.LazyFrame | None, any_seller: pl.LazyFrame | None
+) -> pl.LazyFrame:
     """The listings with their SKU's sales demand, and monthly_units_sold taken from it where the listing
     has no figure of its own (`demand_source` = listing | sales_history | none).
 
     A listing matches sales of its marketplace by its SKU, else by its listing id (the platform's product
     id, as Olist's order lines name it): those of its own seller, else those whose file named no seller;
-    a listing that names no seller matches the sales of all sellers together.
+    a listing that names no seller matches the sales of all sellers together. Without sales (None for both
+    lookups) nothing is joined: every listing's demand is its own figure or none.
     """
+    own = pl.col("monthly_units_sold")
+    if by_seller is None and any_seller is None:
+        return listings.with_columns(
+            listing_monthly_units_sold=own,
+            demand_source=pl.when(own.is_not_null()).then(pl.lit("listing")).otherwise(pl.lit("none")),
+            demand_evidence=pl.lit(None, DEMAND_COLUMNS["demand_evidence"]),
+            demand_reasons=pl.lit(None, DEMAND_COLUMNS["demand_reasons"]),
+        )
     lookup = pl.concat(
         [
             by_seller.with_columns(pl.col("seller_id").alias("_seller")),
@@ -142,7 +153,6 @@ def with_sales_demand(listings: pl.LazyFrame, by_seller: pl.LazyFrame, any_selle
             lookup, on=["_market", "_seller", "_key"], how="left", maintain_order="left"
         ).rename({"_demand": f"_demand_{number}"})
     demand = pl.coalesce(*[pl.col(f"_demand_{number}") for number in range(len(attempts))])
-    own = pl.col("monthly_units_sold")
     return (
         matched.with_columns(_demand=demand)
         .with_columns(
