@@ -264,3 +264,15 @@ def test_a_restricted_kind_can_be_added_in_config(tmp_path) -> None:
 def test_an_exclusion_does_not_swallow_a_veto(settings) -> None:
     assert not found(settings, title="4.76 Gallon Bucket - No Handle")["is_liquid"]
     assert not found(settings, title="Cannabis Grower's Handbook")["is_restricted"]
+
+
+def test_cannabis_seeds_at_two_dollars_go_by_no_route(settings) -> None:
+    from tests.helpers import scored
+
+    row = scored(settings, {"title": "Feminized cannabis seeds, 5 pack", "price": 2.04, "weight_kg": 0.02,
+                            "length_cm": 10.0, "width_cm": 7.0, "height_cm": 1.0}).row(0, named=True)
+
+    assert row["suitability_band"] == "unsuitable" and row["recommended_channel"] is None
+    assert row["warehouse_flag"] == "not_recommended"
+    assert row["reasons"][:2] == ["RESTRICTED_GOODS", "NO_DIRECT_PARCEL_CHANNEL"]
+    assert "WAREHOUSE_RESTRICTED_GOODS" in row["reasons"] and "WAREHOUSE_ONLY_ROUTE" not in row["reasons"]

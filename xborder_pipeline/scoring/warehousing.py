@@ -110,11 +110,12 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
     favours = (_any_of(economics) | _any_of(traits)) & ~ruled_out
     physical = is_physical_goods()
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
-    restricted = physical & pl.col("is_restricted")
+    restricted = physical & pl.col("is_restricted").fill_null(False)
     return codes_where(
         {
             "WAREHOUSE_RESTRICTED_GOODS": restricted,
-            **economics,
+            # no route is open to goods a shipper refuses, a warehouse's neither
+            **{code: condition & ~restricted for code, condition in economics.items()},
             **traits,
             **ruled_out_by,
             **shortfalls,
