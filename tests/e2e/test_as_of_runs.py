@@ -39,8 +39,8 @@ def test_config_show_lists_each_card_with_its_window_and_source() -> None:
     assert cards[("fba_us_2026", "peak_2026")]["in_force"] is True
     assert cards[("fba_us_2026", "peak_2026")]["valid_from"] == "2026-10-15"
     assert cards[("fba_us_2026", "non_peak")]["in_force"] is False
-    assert cards[("fba_us_2026", "overmax_handling")]["status"] == "not_yet"
-    assert cards[("fba_us_2026", "bulky_packaging")]["status"] == "not_yet"
+    assert cards[("fba_us_2026", "overmax_handling")]["status"] == "priced"
+    assert cards[("fba_us_2026", "bulky_packaging")]["status"] == "priced"
     assert cards[("markets.EU", "eu_flat_duty_2026")]["valid_to"] == "2028-06-30"
     assert cards[("channels.postal_small_packet", "rates")]["status"] == "proxy"
     assert all(row["source"] for row in shown["cards"])
