@@ -31,7 +31,7 @@ def card_windows(settings: Settings, card: FbaCard, day: date) -> list[dict[str,
     )
     for name, extra in (("overmax_handling", card.overmax_handling), ("bulky_packaging", card.bulky_packaging)):
         if extra is not None:
-            status = "priced" if extra.fee_usd is not None else "not_yet"
+            status = "priced" if extra.priced else "not_yet"
             rows.append(_row(card.id, name, extra.effective_from, None, day >= extra.effective_from, status,
                              extra.source))
     rows.append(_row("fx", "as_of", settings.fx.as_of, None, True, "priced", settings.fx.source))

@@ -39,8 +39,8 @@ def test_config_show_lists_each_card_with_its_window_and_source() -> None:
     assert cards[("fba_us_2026", "peak_2026")]["in_force"] is True
     assert cards[("fba_us_2026", "peak_2026")]["valid_from"] == "2026-10-15"
     assert cards[("fba_us_2026", "non_peak")]["in_force"] is False
-    assert cards[("fba_us_2026", "overmax_handling")]["status"] == "not_yet"
-    assert cards[("fba_us_2026", "bulky_packaging")]["status"] == "not_yet"
+    assert cards[("fba_us_2026", "overmax_handling")]["status"] == "priced"
+    assert cards[("fba_us_2026", "bulky_packaging")]["status"] == "priced"
     assert cards[("markets.EU", "eu_flat_duty_2026")]["valid_to"] == "2028-06-30"
     assert cards[("channels.postal_small_packet", "rates")]["status"] == "proxy"
     assert all(row["source"] for row in shown["cards"])
@@ -59,6 +59,14 @@ def test_a_december_run_prices_peak_fees_and_stores_its_date(tmp_path: Path) -> 
     assert runs["day"].to_list() == ["2026-12-05"]
     cards = query(db, "select distinct fba_fee_card from latest_scores where fba_size_tier is not null")
     assert cards["fba_fee_card"].to_list() == ["fba_us_2026:peak_2026"]
+    fees = query(
+        db,
+        "select count(*) filter (where fba_fulfilment_fee_with_fuel_usd is not null and fba_fees_total_usd is null)"
+        " as unpriced, count(*) filter (where fba_bulky_packaging_fee_usd > 0) as packed,"
+        " count(*) filter (where fba_size_tier in ('small_bulky', 'large_bulky')) as bulky from latest_scores",
+    )
+    assert fees["unpriced"].to_list() == [0]  # the fees on top are sourced: every priced unit has a total
+    assert fees["packed"].to_list() == fees["bulky"].to_list() != [0]
     proxies = query(db, "select channel, bool_and(is_proxy) as proxy from channel_costs group by channel")
     assert dict(zip(proxies["channel"], proxies["proxy"], strict=True))["postal_small_packet"] is True
     assert not any(value for channel, value in zip(proxies["channel"], proxies["proxy"], strict=True)

@@ -125,52 +125,108 @@ def test_the_peak_card_never_charges_less_than_the_non_peak_card() -> None:
 # --- overmax handling and bulky packaging ---------------------------------------------------------------------------
 
 
-def test_overmax_applies_to_extra_large_over_96_in_or_130_in_length_plus_girth_and_is_not_yet_priced() -> None:
-    long_one = priced(unit(97, 5, 5, 10.0), IN_PEAK)  # longest 97 in
-    girthy = priced(unit(80, 14, 14, 20.0), IN_PEAK)  # length + girth 136 in
-    plain_xl = priced(unit(60, 4, 4, 1.0), IN_PEAK)  # extra-large, inside both limits
-    standard = priced(unit(10, 6, 3, 0.8), IN_PEAK)
+@pytest.mark.parametrize(
+    ("listing", "tier", "overmax_usd"),
+    [
+        (unit(97, 5, 5, 10.0), "extra_large_0_50", 17.0),  # longest 97 in; 17.4 lb dimensional
+        (unit(100, 6, 6, 60.0), "extra_large_50_70", 21.0),  # longest 100 in
+        (unit(80, 14, 14, 20.0), "extra_large_70_150", 25.0),  # length + girth 136 in; 112.8 lb dimensional
+        (unit(88.01, 20, 1, 1.0), "extra_large_0_50", 17.0),  # length + girth 130.01 in; 25.3 lb dimensional
+        (unit(88, 20, 1, 1.0), "extra_large_0_50", 0.0),  # length + girth exactly 130 in
+        (unit(96, 5, 5, 10.0), "extra_large_0_50", 0.0),  # longest exactly 96 in
+        (unit(100, 10, 10, 160.0), "extra_large_150_plus", 0.0),  # over the limits, but over 150 lb
+        (unit(60, 4, 4, 1.0), "extra_large_0_50", 0.0),  # extra-large inside both limits
+        (unit(10, 6, 3, 0.8), "large_standard", 0.0),
+    ],
+)
+def test_overmax_is_charged_by_extra_large_weight_band_over_96_in_or_130_in_length_plus_girth(
+    listing: dict, tier: str, overmax_usd: float
+) -> None:
+    row = priced(listing, IN_PEAK)
 
-    assert long_one["fba_size_tier"].startswith("extra_large") and girthy["fba_size_tier"].startswith("extra_large")
-    assert long_one["fba_overmax_fee_usd"] is None  # applies; Amazon's amount is not in our sources
-    assert girthy["fba_overmax_fee_usd"] is None
-    assert long_one["fba_fees_total_usd"] is None  # a total with an unknown part is unknown
-    assert plain_xl["fba_overmax_fee_usd"] == 0.0
-    assert standard["fba_overmax_fee_usd"] == 0.0
+    assert row["fba_size_tier"] == tier
+    assert row["fba_overmax_fee_usd"] == overmax_usd
+    assert row["fba_bulky_packaging_fee_usd"] == 0.0  # extra-large and standard units pay no packaging fee
+    assert row["fba_fees_total_usd"] == pytest.approx(row["fba_fulfilment_fee_with_fuel_usd"] + overmax_usd)
 
 
-def test_bulky_packaging_applies_to_bulky_and_extra_large_tiers_and_is_not_yet_priced() -> None:
-    bulky = priced(unit(20, 2, 2, 0.5), IN_PEAK)
-    standard = priced(unit(10, 6, 3, 0.8), IN_PEAK)
+@pytest.mark.parametrize(
+    ("listing", "tier", "packaging_usd"),
+    [
+        (unit(20, 2, 2, 0.5), "small_bulky", 1.51),  # 0.58 lb dimensional (2-in minimum)
+        (unit(40, 2, 1, 0.5), "large_bulky", 1.51),  # 1.15 lb dimensional
+        (unit(34.75, 5, 4, 1.0), "small_bulky", 1.51),  # exactly 5 lb dimensional: still the first band
+        (unit(34.76, 5, 4, 1.0), "small_bulky", 1.68),  # 5.0014 lb
+        (unit(36, 20, 5, 1.0), "small_bulky", 3.47),  # 25.9 lb dimensional: the 25+ to 30 lb band
+        (unit(50, 25, 5.2, 1.0), "large_bulky", 4.04),  # 46.8 lb dimensional: 45 lb or more
+        (unit(20, 2, 2, 30.0), "small_bulky", 1.51),  # by dimensional weight, not the 30 lb unit weight
+    ],
+)
+def test_bulky_packaging_is_charged_on_small_and_large_bulky_by_dimensional_weight(
+    listing: dict, tier: str, packaging_usd: float
+) -> None:
+    row = priced(listing, BEFORE_PEAK)
 
-    assert bulky["fba_bulky_packaging_fee_usd"] is None
-    assert standard["fba_bulky_packaging_fee_usd"] == 0.0
-    assert standard["fba_fees_total_usd"] == standard["fba_fulfilment_fee_with_fuel_usd"] == 5.93
+    assert row["fba_size_tier"] == tier
+    assert row["fba_bulky_packaging_fee_usd"] == packaging_usd
+    assert row["fba_overmax_fee_usd"] == 0.0
+    assert row["fba_fees_total_usd"] == pytest.approx(row["fba_fulfilment_fee_with_fuel_usd"] + packaging_usd)
 
 
-def test_sourced_overmax_and_packaging_amounts_are_added_to_the_total(tmp_path: Path) -> None:
-    # Amounts written into a test card only to check the arithmetic; the packaged card has none.
-    def with_amounts(text: str) -> str:
-        limit = "length_plus_girth_over_in = 130.0\n"
-        text = text.replace(limit, limit + "fee_usd = 1.25\n")
-        return text.replace("[bulky_packaging]\n", "[bulky_packaging]\nfee_usd = 0.5\n")
+def test_a_december_bulky_unit_pays_peak_fulfilment_with_fuel_plus_packaging() -> None:
+    row = priced(unit(20, 2, 2, 0.5), IN_PEAK)
 
-    card = card_with(tmp_path, with_amounts)
+    assert (row["fba_fulfilment_fee_with_fuel_usd"], row["fba_bulky_packaging_fee_usd"]) == (8.89, 1.51)  # 8.59 x 1.035
+    assert row["fba_fees_total_usd"] == 10.40
+
+
+def test_the_packaged_amounts_lie_in_the_ranges_the_trade_press_quotes() -> None:
+    # zipzap.agency (C): overmax "ranging from $17 to $25"; a packaging fee "of up to $4 per unit" (Amazon's top
+    # band is $4.04). A typo in the card (1.7, 250, 40.4) would fall outside.
+    overmax = CARD.overmax_handling.fee_by_tier_usd
+    packaging = [band.fee_usd for band in CARD.bulky_packaging.dimensional_weight_bands]
+
+    assert min(overmax.values()) == 17.0 and max(overmax.values()) == 25.0
+    assert all(1.0 <= fee <= 4.05 for fee in packaging) and max(packaging) == 4.04
+    assert packaging == sorted(packaging)  # a heavier box never pays less
+
+
+def test_extra_fees_are_not_charged_before_their_effective_date() -> None:
+    assert priced(unit(20, 2, 2, 0.5), date(2026, 1, 14))["fba_bulky_packaging_fee_usd"] == 0.0
+    assert priced(unit(20, 2, 2, 0.5), date(2026, 1, 15))["fba_bulky_packaging_fee_usd"] == 1.51
+    assert priced(unit(97, 5, 5, 10.0), date(2026, 1, 14))["fba_overmax_fee_usd"] == 0.0
+    assert priced(unit(97, 5, 5, 10.0), date(2026, 1, 15))["fba_overmax_fee_usd"] == 17.0
+
+
+def without_amounts(text: str) -> str:
+    """The packaged card with both fees' amounts taken out, as a card whose amounts are not yet sourced."""
+    start = text.index("fee_by_tier_usd = ")
+    text = text[:start] + text[text.index("\n", start) + 1 :]
+    start = text.index("dimensional_weight_bands = [")
+    return text[:start] + text[text.index("]\n", start) + 2 :]
+
+
+def test_a_fee_without_an_amount_is_null_where_it_applies_and_so_is_the_total(tmp_path: Path) -> None:
+    card = card_with(tmp_path, without_amounts)
 
     long_one = priced(unit(97, 5, 5, 10.0), IN_PEAK, card)
     bulky = priced(unit(20, 2, 2, 0.5), IN_PEAK, card)
+    standard = priced(unit(10, 6, 3, 0.8), IN_PEAK, card)
 
-    assert (long_one["fba_overmax_fee_usd"], long_one["fba_bulky_packaging_fee_usd"]) == (1.25, 0.5)
-    assert long_one["fba_fees_total_usd"] == pytest.approx(long_one["fba_fulfilment_fee_with_fuel_usd"] + 1.75)
-    assert bulky["fba_overmax_fee_usd"] == 0.0
-    assert bulky["fba_fees_total_usd"] == pytest.approx(8.89 + 0.5)  # 8.59 x 1.035 = 8.89, plus packaging
+    assert (long_one["fba_overmax_fee_usd"], long_one["fba_fees_total_usd"]) == (None, None)
+    assert (bulky["fba_bulky_packaging_fee_usd"], bulky["fba_fees_total_usd"]) == (None, None)
+    assert standard["fba_fees_total_usd"] == standard["fba_fulfilment_fee_with_fuel_usd"] == 5.93
 
 
-def test_extra_fees_are_not_charged_before_their_effective_date(tmp_path: Path) -> None:
-    card = card_with(tmp_path, lambda text: text.replace("[bulky_packaging]\n", "[bulky_packaging]\nfee_usd = 0.5\n"))
+def test_a_flat_amount_in_a_card_of_ones_own_is_charged_to_every_unit_it_applies_to(tmp_path: Path) -> None:
+    def flat(text: str) -> str:
+        text = without_amounts(text)
+        return text.replace("[bulky_packaging]\n", "[bulky_packaging]\nfee_usd = 0.5\n")
 
-    assert priced(unit(20, 2, 2, 0.5), date(2026, 1, 14), card)["fba_bulky_packaging_fee_usd"] == 0.0
-    assert priced(unit(20, 2, 2, 0.5), date(2026, 1, 15), card)["fba_bulky_packaging_fee_usd"] == 0.5
+    card = card_with(tmp_path, flat)
+
+    assert priced(unit(20, 2, 2, 0.5), IN_PEAK, card)["fba_bulky_packaging_fee_usd"] == 0.5
+    assert priced(unit(50, 25, 5.2, 1.0), IN_PEAK, card)["fba_bulky_packaging_fee_usd"] == 0.5
 
 
 def test_a_missing_measure_gives_null_dated_columns() -> None:
@@ -204,8 +260,26 @@ def test_a_tier_the_peak_window_lacks_keeps_its_non_peak_fee_and_says_not_yet(tm
         (lambda text: text.replace('valid_to = "2027-01-14"', 'valid_to = "2027-02-14"'), "must lie inside"),
         (lambda text: text.replace("[peak.fulfilment_fees.small_bulky]", "[peak.fulfilment_fees.tiny]"), "unknown"),
         (
-            lambda text: text.replace('tiers = ["extra_large_0_50", ', 'tiers = ["extra_large", '),
+            lambda text: text.replace('tiers = ["extra_large_0_50", ', 'tiers = ["extra_large", ').replace(
+                "{ extra_large_0_50 = 17.0", "{ extra_large = 17.0"
+            ),
             "overmax_handling.tiers names unknown tiers",
+        ),
+        (
+            lambda text: text.replace("extra_large_70_150 = 25.0 }", "extra_large_150_plus = 25.0 }"),
+            r"fee_by_tier_usd must name exactly the fee's tiers; missing \['extra_large_70_150'\]",
+        ),
+        (
+            lambda text: text.replace("[overmax_handling]\n", "[overmax_handling]\nfee_usd = 20.0\n"),
+            "give the amount one way, not fee_usd and fee_by_tier_usd",
+        ),
+        (
+            lambda text: text.replace("{ fee_usd = 4.04 }", "{ max_dimensional_weight_lb = 50, fee_usd = 4.04 }"),
+            "only the last band, and it always, has no upper limit",
+        ),
+        (
+            lambda text: text.replace("max_dimensional_weight_lb = 10,", "max_dimensional_weight_lb = 4,"),
+            "strictly increasing limit",
         ),
     ],
 )
@@ -253,3 +327,26 @@ def test_a_unit_never_costs_less_in_peak_season(rows) -> None:
     assert peak["fba_size_tier"].equals(non_peak["fba_size_tier"])
     assert (peak["fba_fulfilment_fee_usd"] > non_peak["fba_fulfilment_fee_usd"]).all()
     assert set(peak["fba_fee_card"]) == {"fba_us_2026:peak_2026"}
+
+
+# --- the card list `xborder config show` prints -----------------------------------------------------------------------
+
+
+def test_the_card_list_names_each_fee_on_top_with_its_status_and_source(tmp_path: Path) -> None:
+    from xborder_pipeline.cards import card_windows
+    from xborder_pipeline.config import load_settings
+
+    settings = load_settings()
+    packaged = {(row["card"], row["window"]): row for row in card_windows(settings, CARD, IN_PEAK)}
+    unsourced = {
+        (row["card"], row["window"]): row
+        for row in card_windows(settings, card_with(tmp_path, without_amounts), IN_PEAK)
+    }
+
+    for fee in ("overmax_handling", "bulky_packaging"):
+        row = packaged[("fba_us_2026", fee)]
+        assert (row["status"], row["valid_from"], row["in_force"]) == ("priced", "2026-01-15", True)
+        assert "Read 2026-12-06" in row["source"]
+        assert unsourced[("fba_us_2026", fee)]["status"] == "not_yet"
+    assert "Patrick-Zuo-hub/FBA-Fee-Calculator" in packaged[("fba_us_2026", "bulky_packaging")]["source"]
+    assert "Kris-2023/LT-TOOL" in packaged[("fba_us_2026", "overmax_handling")]["source"]

@@ -141,19 +141,67 @@ class FeeWindow(_CardSection):
         return self.valid_from <= day <= self.valid_to
 
 
+class DimensionalWeightBandFee(_CardSection):
+    """One band of a fee charged by the unit's dimensional weight; no upper limit on the last band."""
+
+    max_dimensional_weight_lb: float | None = Field(default=None, gt=0)
+    fee_usd: float = Field(ge=0)
+
+
 class ExtraFee(_CardSection):
     """A per-unit fee on top of the fulfilment fee, for units of `tiers` (and, where a limit is given, only those
     over it: longest side or length + girth), charged from `effective_from`.
 
-    No `fee_usd` means the amount is not yet sourced: the fee's column is null where it applies (never a guess).
+    The amount is given in one of three ways: `fee_usd` (the same for every unit), `fee_by_tier_usd` (one amount per
+    size tier, every tier in `tiers` named) or `dimensional_weight_bands` (by the unit's dimensional weight, as in
+    fba_dimensional_weight_lb; the first band whose limit the weight does not exceed). None of them means the amount
+    is not yet sourced: the fee's column is null where it applies (never a guess).
     """
 
     tiers: list[str] = Field(min_length=1)
     longest_side_over_in: float | None = Field(default=None, gt=0)
     length_plus_girth_over_in: float | None = Field(default=None, gt=0)
     fee_usd: float | None = Field(default=None, ge=0)
+    fee_by_tier_usd: dict[str, float] = {}
+    dimensional_weight_bands: list[DimensionalWeightBandFee] = []
     effective_from: date
     source: str = Field(min_length=1)
+
+    @property
+    def priced(self) -> bool:
+        return self.fee_usd is not None or bool(self.fee_by_tier_usd) or bool(self.dimensional_weight_bands)
+
+    @model_validator(mode="after")
+    def _one_amount_that_covers_every_unit(self) -> ExtraFee:
+        given = [
+            name
+            for name, value in (
+                ("fee_usd", self.fee_usd is not None),
+                ("fee_by_tier_usd", bool(self.fee_by_tier_usd)),
+                ("dimensional_weight_bands", bool(self.dimensional_weight_bands)),
+            )
+            if value
+        ]
+        if len(given) > 1:
+            raise ValueError(f"give the amount one way, not {' and '.join(given)}")
+        if self.fee_by_tier_usd:
+            if any(amount < 0 for amount in self.fee_by_tier_usd.values()):
+                raise ValueError("fee_by_tier_usd amounts must not be negative")
+            if set(self.fee_by_tier_usd) != set(self.tiers):
+                missing = sorted(set(self.tiers) - set(self.fee_by_tier_usd))
+                unknown = sorted(set(self.fee_by_tier_usd) - set(self.tiers))
+                raise ValueError(
+                    f"fee_by_tier_usd must name exactly the fee's tiers; missing {missing}, not in tiers {unknown}"
+                )
+        bands = self.dimensional_weight_bands
+        if bands:
+            limits = [band.max_dimensional_weight_lb for band in bands]
+            if limits[-1] is not None or any(limit is None for limit in limits[:-1]):
+                raise ValueError("dimensional_weight_bands: only the last band, and it always, has no upper limit")
+            bounded = [limit for limit in limits if limit is not None]
+            if bounded != sorted(bounded) or len(set(bounded)) != len(bounded):
+                raise ValueError("dimensional_weight_bands must be listed by strictly increasing limit")
+        return self
 
 
 class FbaCard(_CardSection):
@@ -438,9 +486,24 @@ def _extra_fee_usd(card: FbaCard, extra: ExtraFee | None, as_of: date | None) ->
         pl.when(tier.is_null())
         .then(pl.lit(None, pl.Float64))
         .when(applies)
-        .then(pl.lit(extra.fee_usd, pl.Float64))
+        .then(_extra_fee_amount_usd(card, extra))
         .otherwise(pl.lit(0.0))
     )
+
+
+def _extra_fee_amount_usd(card: FbaCard, extra: ExtraFee) -> pl.Expr:
+    """The fee's amount for a unit it applies to: flat, by size tier or by dimensional weight; null if not sourced."""
+    if extra.fee_by_tier_usd:
+        return _per_tier(pl.field("tier_index"), [extra.fee_by_tier_usd.get(t.name) for t in card.size_tiers])
+    if extra.dimensional_weight_bands:
+        weight = _dimensional_weight_lb(card)
+        amount: pl.Expr = pl.lit(extra.dimensional_weight_bands[-1].fee_usd, pl.Float64)  # the open last band
+        for band in reversed(extra.dimensional_weight_bands[:-1]):
+            limit = band.max_dimensional_weight_lb
+            if limit is not None:  # always, below the last band (checked at load)
+                amount = pl.when(weight <= limit + _TOLERANCE).then(pl.lit(band.fee_usd, pl.Float64)).otherwise(amount)
+        return amount
+    return pl.lit(extra.fee_usd, pl.Float64)
 
 
 def _with_fuel_surcharge(card: FbaCard, fee: pl.Expr, as_of: date | None) -> pl.Expr:
