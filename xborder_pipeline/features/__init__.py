@@ -59,6 +59,7 @@ def with_listing_features(
         weight_kg=estimates.priced_weight_kg(),
         **{side: estimates.priced_side_cm(side) for side in dimensions.SIDES},
     )
+    listings = traits.with_oversize(listings, settings.traits)  # on the weight and box the costs rest on
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),

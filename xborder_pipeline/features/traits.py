@@ -33,6 +33,7 @@ from typing import TypeVar
 import polars as pl
 
 from xborder_pipeline.config import TraitRules, TraitSettings
+from xborder_pipeline.features.dimensions import SIDES
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -51,6 +52,9 @@ TRAIT_FLAGS: dict[str, str] = {
     "aerosol_or_flammable": "is_aerosol_or_flammable",
 }
 RESTRICTED = "restricted"
+# Oversize for a parcel: named in the title here (a sofa, a bicycle, a skid), measured once the weight and box the
+# costs rest on are known (with_oversize).
+OVERSIZE = "oversize"
 _EVIDENCE = "_trait_evidence"
 _WORD = "(?-u:\\b)"
 _SEPARATOR = ";"
@@ -97,12 +101,72 @@ def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
         # a digital download, a service or a fee is never shipped: nothing about it is fragile or dangerous
         physical = pl.col("is_physical").fill_null(True)
         found = found.with_columns(
-            *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted")),
+            *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted", "is_oversize")),
             fragility_score=pl.when(physical).then(pl.col("fragility_score")).otherwise(0.0),
             restricted_kind=pl.when(physical).then(pl.col("restricted_kind")),
             trait_evidence=pl.when(physical).then(pl.col("trait_evidence")).otherwise(pl.lit([], pl.List(pl.String))),
         )
     return found
+
+
+# The bases of a weight or box that say something of this listing's own size (a category prior does not).
+_MEASURED_BASES = ("declared", "sibling", "title")
+
+
+def with_oversize(listings: Frame, settings: TraitSettings) -> Frame:
+    """`is_oversize` and its evidence from the weight and box the costs rest on, and from the product group.
+
+    Needs the trait columns, `weight_kg` and the sides as priced (declared, else estimated), `weight_basis` and
+    `dimensions_basis`; uses `product_group` when present. Evidence says which value and what it rests on:
+    `oversize:weight:declared:52.7kg`, `oversize:length:title:128cm`. A listing whose product group has an oversize
+    member is oversize too (`oversize:variant:` and that member's evidence), unless its own declared weight and
+    box are both within the limits: a 1 qt bottle is no drum because the drum is sold under the same product.
+    """
+    rules = settings.oversize
+    longest = pl.max_horizontal(*SIDES)
+    heavy = pl.col("weight_basis").is_in(_MEASURED_BASES) & (pl.col("weight_kg") > rules.max_weight_kg)
+    long = pl.col("dimensions_basis").is_in(_MEASURED_BASES) & (longest > rules.max_longest_side_cm)
+    measured = pl.concat_list(
+        pl.when(heavy).then(
+            pl.format("{}:weight:{}:{}kg", pl.lit(OVERSIZE), pl.col("weight_basis"), pl.col("weight_kg").round(1))
+        ),
+        pl.when(long).then(
+            pl.format(
+                "{}:length:{}:{}cm", pl.lit(OVERSIZE), pl.col("dimensions_basis"), longest.round(0).cast(pl.Int64)
+            )
+        ),
+    ).list.drop_nulls()
+    physical = pl.col("is_physical").fill_null(True)
+    found = listings.with_columns(
+        trait_evidence=pl.when(physical)
+        .then(pl.concat_list("trait_evidence", measured))
+        .otherwise(pl.col("trait_evidence")),
+    ).with_columns(is_oversize=pl.col("is_oversize") | (physical & (heavy | long).fill_null(False)))
+    if "product_group" not in found.collect_schema().names():
+        return found
+    own = pl.col("trait_evidence").list.eval(pl.element().filter(pl.element().str.starts_with(f"{OVERSIZE}:")))
+    group_evidence = (
+        pl.when(pl.col("is_oversize")).then(own.list.first()).drop_nulls().first().over("product_group")
+    )
+    measured_within = (
+        (pl.col("weight_basis") == "declared")
+        & (pl.col("dimensions_basis") == "declared")
+        & ~(heavy | long).fill_null(False)
+    )
+    inherits = (
+        physical
+        & ~pl.col("is_oversize")
+        & pl.col("product_group").is_not_null()
+        & group_evidence.is_not_null()
+        & ~measured_within
+    )
+    inherited = pl.lit(f"{OVERSIZE}:variant:") + group_evidence.str.slice(len(OVERSIZE) + 1)
+    return found.with_columns(
+        trait_evidence=pl.when(inherits)
+        .then(pl.concat_list("trait_evidence", inherited))
+        .otherwise(pl.col("trait_evidence")),
+        is_oversize=pl.col("is_oversize") | inherits,
+    )
 
 
 def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Expr]:
@@ -125,6 +189,7 @@ def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Ex
         .then(settings.description_weight)
         .otherwise(0.0),
         "is_restricted": evidence.str.contains(f"(?:^|{_SEPARATOR}){RESTRICTED}/"),
+        "is_oversize": evidence.str.contains(f"(?:^|{_SEPARATOR}){OVERSIZE}:"),
         "restricted_kind": restricted_kind,
         "trait_evidence": evidence.str.split(_SEPARATOR)
         .list.filter(pl.element() != "")
@@ -233,6 +298,7 @@ def _all_rules(settings: TraitSettings) -> Iterable[tuple[str, TraitRules]]:
         yield trait, getattr(settings, trait)
     for kind, rules in settings.restricted.items():
         yield f"{RESTRICTED}/{kind}", rules
+    yield OVERSIZE, settings.oversize
 
 
 def _trait_names(settings: TraitSettings) -> list[str]:
