@@ -337,12 +337,20 @@ def _pattern(languages: dict[str, str]) -> str:
     Longer forms come first, so that a phrase ("no battery", "magnetic ballast") wins over a term it holds.
     """
     by_length = sorted(languages, key=lambda form: (-len(form), form))
-    words = [_escape(form) for form in by_length if languages[form] not in ("zh", "de")]
+    plain = [form for form in by_length if languages[form] not in ("zh", "de")]
+    # an ASCII word boundary never falls between a space and an accented letter: forms that begin or end with
+    # one (épée, óleo, canapé, sofá) are bounded on their ASCII side only
+    words = [_escape(form) for form in plain if form[0].isascii() and form[-1].isascii()]
+    accented = [form for form in plain if not (form[0].isascii() and form[-1].isascii())]
     compounds = [_escape(form) for form in by_length if languages[form] == "de"]
     anywhere = [_escape(form) for form in by_length if languages[form] == "zh"]
     alternatives = []
     if words:
         alternatives.append(f"{_WORD}(?:{'|'.join(words)}){_WORD}")
+    for form in accented:
+        leading = _WORD if form[0].isascii() else ""
+        trailing = _WORD if form[-1].isascii() else ""
+        alternatives.append(f"{leading}{_escape(form)}{trailing}")
     if compounds:
         joined = "|".join(compounds)
         alternatives.append(f"{_WORD}(?:{joined})|(?:{joined}){_WORD}")
