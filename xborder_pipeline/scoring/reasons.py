@@ -92,7 +92,7 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "OVERSIZE_FOR_PARCEL",
         "suitability",
-        "Oversize for a parcel (is_oversize: over traits.oversize.max_weight_kg, default 25 kg, or"
+        "Oversize for a parcel (is_oversize: over traits.oversize.max_weight_kg, default 23 kg, or"
         " max_longest_side_cm, 120 cm, or a bicycle, a sofa, a skid of goods; trait_evidence says which): express"
         " with an oversize surcharge or freight, so the band is at best scoring.oversize_max_band (marginal).",
     ),
