@@ -424,6 +424,11 @@ def _box_estimate(sibling: dict[str, pl.Expr], estimates: EstimatesSettings) -> 
     # the title's length decides the box when it is longer than the prior's box, or there is no prior
     title_decides = has_title & (~has_prior | (title_long > prior_long)).fill_null(True)
     cross = title_long * estimates.title_box_cross_section_share
+    # The prior's box holds the prior's weight. Goods declared lighter are slimmer, not shorter (a jacket folds
+    # thinner; a tube keeps its length): its two shorter sides shrink with the square root of the weight ratio, to
+    # no less than prior_box_min_cross_section_share of the prior's cross-section, and never grow.
+    lighter = (pl.col("weight_kg") / pl.col("_prior_weight_kg")).clip(estimates.prior_box_min_cross_section_share, 1.0)
+    slimmer = pl.when(pl.col("_weight_ok")).then(lighter.sqrt()).otherwise(1.0).fill_null(1.0)
     from_title = {
         "length_cm": pl.max_horizontal(title_long, prior_long),
         "width_cm": pl.coalesce(prior_middle, cross),
@@ -440,13 +445,16 @@ def _box_estimate(sibling: dict[str, pl.Expr], estimates: EstimatesSettings) -> 
         .then(pl.lit("category_prior"))
         .otherwise(pl.lit("none"))
     )
+    from_prior = {"length_cm": prior_long, "width_cm": prior_middle * slimmer, "height_cm": prior_short * slimmer}
     values = {
         f"estimated_{side}": pl.when(pl.col("_box_ok"))
         .then(pl.lit(None, pl.Float64))
         .when(has_sibling)
         .then(sibling[side])
-        .when(has_title | has_prior)
+        .when(title_decides)
         .then(from_title[side])
+        .when(has_prior)
+        .then(from_prior[side])
         for side in SIDES
     }
     return {"dimensions_basis": basis, **values}
