@@ -462,6 +462,7 @@ class EstimatesSettings(_Section):
     title_weight_max_excess_kg: float = Field(ge=0)
     prior_weight_max_ratio: float = Field(gt=1)
     prior_box_min_cross_section_share: float = Field(gt=0, le=1)
+    dense_box_doubted_up_to_kg: float = Field(ge=0)
     priors: list[Prior] = []
 
     @model_validator(mode="before")

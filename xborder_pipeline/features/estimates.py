@@ -38,7 +38,12 @@ ESTIMATE_COLUMNS = (
     "estimate_prior",
 )
 # Columns the scores' reasons read (set aside declared values), not stored.
-SET_ASIDE_COLUMNS = ("weight_set_aside", "declared_weight_too_dense", "dimensions_below_title_size")
+SET_ASIDE_COLUMNS = (
+    "weight_set_aside",
+    "declared_weight_too_dense",
+    "dimensions_below_title_size",
+    "declared_box_too_small",
+)
 
 _NUMBER = r"([0-9]+(?:[.,][0-9]+)?)"
 # ASCII word boundaries: Unicode ones keep the regex engine off its fast path (2-5x slower on titles).
@@ -196,16 +201,21 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         (too_heavy | (title_ratio < 1 / estimates.title_weight_max_ratio)).fill_null(False)
         | (weight > pl.col("_prior_weight_kg") * estimates.prior_weight_max_ratio).fill_null(False)
     )
-    # denser than solid steel in a usable box: the weight is the wrong one (grams typed as pounds)
-    too_dense = (
+    # denser than solid steel in a usable box: one of the two is wrong. A heavy weight is (grams typed as pounds: 454 lb
+    # for a 1 lb block); a weight a small parcel carries (up to dense_box_doubted_up_to_kg) in a box too small for it
+    # is not, the box is (1 lb in a 1 in cube for a 20 gal fabric pot: a placeholder box)
+    impossible = (
         declared_weight & ~weight_set_aside & box_ok & (declared_density > quality.max_density_kg_per_m3)
     ).fill_null(False)
+    box_too_small = impossible & (weight <= estimates.dense_box_doubted_up_to_kg)
+    too_dense = impossible & ~box_too_small
     staged = staged.with_columns(
         weight_set_aside=weight_set_aside,
         declared_weight_too_dense=too_dense,
+        declared_box_too_small=box_too_small,
         dimensions_below_title_size=below_title,
         _weight_ok=declared_weight & ~weight_set_aside & ~too_dense,
-        _box_ok=box_ok,
+        _box_ok=box_ok & ~box_too_small,
     )
     sibling_weight, sibling_sides = _sibling_values(has_groups)
     return staged.with_columns(
