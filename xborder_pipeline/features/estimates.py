@@ -168,7 +168,7 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         _litres=pl.when(
             pl.col("is_liquid").fill_null(False)
             & ~title.str.contains(_words_pattern(estimates.dry_volume_keywords)).fill_null(False)
-        ).then(pl.coalesce(litres(title), litres(description))),
+        ).then(pl.coalesce(litres(title), one_unit_litres(title), litres(description))),
     )
     staged = indexed.join(examined, on="_row", how="left", maintain_order="left").with_columns(
         _prior=pl.coalesce("_prior", "_category_prior")
@@ -321,6 +321,18 @@ def litres(text: pl.Expr) -> pl.Expr:
     )
     volume = number * per_unit
     return pl.when(volume > 0).then(volume)
+
+
+# A liquid's title that names its size by the unit alone ("Decision Gallon", "FloraBlend gal", "Clearex Qt.") sells
+# one of it.
+_ONE_UNIT = {"gallon": LITRES_PER_GALLON, "gal": LITRES_PER_GALLON, "quart": LITRES_PER_QUART,
+             "qt": LITRES_PER_QUART, "liter": 1.0, "litre": 1.0, "pint": LITRES_PER_QUART / 2}
+
+
+def one_unit_litres(title: pl.Expr) -> pl.Expr:
+    """The volume of a title that names a unit without a number (`Decision Gallon`): one of it, in litres."""
+    word = title.str.extract(rf"{_B}({'|'.join(_ONE_UNIT)}){_B}", 1)
+    return word.replace_strict(_ONE_UNIT, default=None, return_dtype=pl.Float64)
 
 
 def _words_pattern(words: Sequence[str]) -> str:
