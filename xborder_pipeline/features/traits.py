@@ -82,9 +82,12 @@ class FieldVocabulary:
     evidence_of: dict[str, str]  # matched form -> ";"-joined evidence strings ("" for an excluded phrase)
 
 
-def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
+def with_traits(listings: Frame, settings: TraitSettings, evidence_as_text: bool = False) -> Frame:
     """The listings with every trait column: the flags, fragility_score, is_restricted, restricted_kind and
-    trait_evidence."""
+    trait_evidence.
+
+    `evidence_as_text` leaves trait_evidence as one ";"-joined string for `with_oversize` to add to and split
+    (list operations on every row cost more than the rest of the oversize trait)."""
     evidence = pl.col(_EVIDENCE)
     found = listings.with_columns(found_evidence(settings).alias(_EVIDENCE))
     for trait in _vetoed_traits(settings):
@@ -96,15 +99,19 @@ def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
             .alias(_EVIDENCE)
         )
     found = found.with_columns(evidence.str.replace_all(f"[a-z_/]+:veto:[^{_SEPARATOR}]*", "").alias(_EVIDENCE))
-    found = found.with_columns(**trait_columns(settings, evidence)).drop(_EVIDENCE)
+    columns = trait_columns(settings, evidence)
+    if evidence_as_text:
+        columns["trait_evidence"] = evidence
+    found = found.with_columns(**columns).drop(_EVIDENCE)
     if "is_physical" in found.collect_schema().names():
         # a digital download, a service or a fee is never shipped: nothing about it is fragile or dangerous
         physical = pl.col("is_physical").fill_null(True)
+        nothing = pl.lit("") if evidence_as_text else pl.lit([], pl.List(pl.String))
         found = found.with_columns(
             *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted", "is_oversize")),
             fragility_score=pl.when(physical).then(pl.col("fragility_score")).otherwise(0.0),
             restricted_kind=pl.when(physical).then(pl.col("restricted_kind")),
-            trait_evidence=pl.when(physical).then(pl.col("trait_evidence")).otherwise(pl.lit([], pl.List(pl.String))),
+            trait_evidence=pl.when(physical).then(pl.col("trait_evidence")).otherwise(nothing),
         )
     return found
 
@@ -116,7 +123,8 @@ _MEASURED_BASES = ("declared", "sibling", "title")
 def with_oversize(listings: Frame, settings: TraitSettings) -> Frame:
     """`is_oversize` and its evidence from the weight and box the costs rest on, and from the product group.
 
-    Needs the trait columns, `weight_kg` and the sides as priced (declared, else estimated), `weight_basis` and
+    Needs the trait columns from `with_traits(..., evidence_as_text=True)` (trait_evidence still one ";"-joined
+    string, made a list here), `weight_kg` and the sides as priced (declared, else estimated), `weight_basis` and
     `dimensions_basis`; uses `product_group` when present. Evidence says which value and what it rests on:
     `oversize:weight:declared:52.7kg`, `oversize:length:title:128cm`. A listing whose product group has an oversize
     member is oversize too (`oversize:variant:` and that member's evidence), unless its own declared weight and
@@ -124,49 +132,56 @@ def with_oversize(listings: Frame, settings: TraitSettings) -> Frame:
     """
     rules = settings.oversize
     longest = pl.max_horizontal(*SIDES)
-    heavy = pl.col("weight_basis").is_in(_MEASURED_BASES) & (pl.col("weight_kg") > rules.max_weight_kg)
-    long = pl.col("dimensions_basis").is_in(_MEASURED_BASES) & (longest > rules.max_longest_side_cm)
-    measured = pl.concat_list(
-        pl.when(heavy).then(
-            pl.format("{}:weight:{}:{}kg", pl.lit(OVERSIZE), pl.col("weight_basis"), pl.col("weight_kg").round(1))
-        ),
-        pl.when(long).then(
-            pl.format(
-                "{}:length:{}:{}cm", pl.lit(OVERSIZE), pl.col("dimensions_basis"), longest.round(0).cast(pl.Int64)
-            )
-        ),
-    ).list.drop_nulls()
     physical = pl.col("is_physical").fill_null(True)
+    heavy = physical & pl.col("weight_basis").is_in(_MEASURED_BASES) & (pl.col("weight_kg") > rules.max_weight_kg)
+    long = physical & pl.col("dimensions_basis").is_in(_MEASURED_BASES) & (longest > rules.max_longest_side_cm)
+    evidence = pl.col("trait_evidence")
     found = listings.with_columns(
-        trait_evidence=pl.when(physical)
-        .then(pl.concat_list("trait_evidence", measured))
-        .otherwise(pl.col("trait_evidence")),
-    ).with_columns(is_oversize=pl.col("is_oversize") | (physical & (heavy | long).fill_null(False)))
-    if "product_group" not in found.collect_schema().names():
-        return found
-    own = pl.col("trait_evidence").list.eval(pl.element().filter(pl.element().str.starts_with(f"{OVERSIZE}:")))
-    group_evidence = (
-        pl.when(pl.col("is_oversize")).then(own.list.first()).drop_nulls().first().over("product_group")
+        trait_evidence=pl.concat_str(
+            evidence,
+            pl.when(heavy).then(
+                pl.format("{}:weight:{}:{}kg", pl.lit(OVERSIZE), pl.col("weight_basis"), pl.col("weight_kg").round(1))
+            ),
+            pl.when(long).then(
+                pl.format(
+                    "{}:length:{}:{}cm", pl.lit(OVERSIZE), pl.col("dimensions_basis"), longest.round(0).cast(pl.Int64)
+                )
+            ),
+            separator=_SEPARATOR,
+            ignore_nulls=True,
+        ),
+        is_oversize=pl.col("is_oversize") | (heavy | long).fill_null(False),
     )
-    measured_within = (
-        (pl.col("weight_basis") == "declared")
-        & (pl.col("dimensions_basis") == "declared")
-        & ~(heavy | long).fill_null(False)
-    )
-    inherits = (
-        physical
-        & ~pl.col("is_oversize")
-        & pl.col("product_group").is_not_null()
-        & group_evidence.is_not_null()
-        & ~measured_within
-    )
-    inherited = pl.lit(f"{OVERSIZE}:variant:") + group_evidence.str.slice(len(OVERSIZE) + 1)
-    return found.with_columns(
-        trait_evidence=pl.when(inherits)
-        .then(pl.concat_list("trait_evidence", inherited))
-        .otherwise(pl.col("trait_evidence")),
-        is_oversize=pl.col("is_oversize") | inherits,
-    )
+    if "product_group" in found.collect_schema().names():
+        own = evidence.str.extract(f"(?:^|{_SEPARATOR}){OVERSIZE}:([^{_SEPARATOR}]*)", 1)
+        group_evidence = own.drop_nulls().first().over("product_group")  # own evidence: only oversize listings
+        measured_within = (
+            (pl.col("weight_basis") == "declared")
+            & (pl.col("dimensions_basis") == "declared")
+            & ~(heavy | long).fill_null(False)
+        )
+        inherits = (
+            physical
+            & ~pl.col("is_oversize")
+            & pl.col("product_group").is_not_null()
+            & group_evidence.is_not_null()
+            & ~measured_within
+        )
+        found = found.with_columns(
+            trait_evidence=pl.concat_str(
+                evidence,
+                pl.when(inherits).then(pl.lit(f"{OVERSIZE}:variant:") + group_evidence),
+                separator=_SEPARATOR,
+                ignore_nulls=True,
+            ),
+            is_oversize=pl.col("is_oversize") | inherits,
+        )
+    return found.with_columns(trait_evidence=evidence_list(evidence))
+
+
+def evidence_list(evidence: pl.Expr) -> pl.Expr:
+    """The ";"-joined evidence as a list: each piece once, in the order found."""
+    return evidence.str.split(_SEPARATOR).list.filter(pl.element() != "").list.unique(maintain_order=True)
 
 
 def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Expr]:
@@ -191,9 +206,7 @@ def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Ex
         "is_restricted": evidence.str.contains(f"(?:^|{_SEPARATOR}){RESTRICTED}/"),
         "is_oversize": evidence.str.contains(f"(?:^|{_SEPARATOR}){OVERSIZE}:"),
         "restricted_kind": restricted_kind,
-        "trait_evidence": evidence.str.split(_SEPARATOR)
-        .list.filter(pl.element() != "")
-        .list.unique(maintain_order=True),
+        "trait_evidence": evidence_list(evidence),
     }
 
 
