@@ -59,15 +59,8 @@ _VOLUME = (
     _NUMBER + _AND + r"(ml|millilit(?:er|re)s?|lit(?:er|re)s?|ltr|lt|l|gal|gallons?|qt|quarts?|fl\.?\s*oz)" + _B
 )
 # An application rate in a description ("add 2-7 ml of Bloom A per gallon", "15ml per 100 liters", "5 g/L") is a
-# dose, not the contents: removed, both its amounts, before a description's weight or volume is read.
-_DOSE_UNIT = (
-    r"(?:ml|millilit(?:er|re)s?|l|lit(?:er|re)s?|gal|gallons?|qt|quarts?|tsp|tbsp|teaspoons?|tablespoons?|g|grams?"
-    r"|oz|fl\.?\s*oz)"
-)
-_DOSE = (
-    r"[0-9]+(?:[.,][0-9]+)?(?: ?- ?[0-9]+(?:[.,][0-9]+)?)? ?" + _DOSE_UNIT + _B + r"[^.;\n]{0,40}?"
-    r"(?:" + _B + r"per" + _B + r"|/)(?: ?[0-9]+(?:[.,][0-9]+)? ?" + _DOSE_UNIT + _B + r")?"
-)
+# dose, not the contents: a description that gives one states no weight or volume of the goods.
+_DOSE_MARKERS = [" per ", "ml/", "g/l", "g/gal", "/gal", "/ gal", "/liter", "/litre", "/l ", "/l.", "/l,"]
 
 # A digit right before a unit, or one space between (then the unit spelt at least two letters, so that "2026
 # Phone" is not a digit before a "p"): titles without any of these state no size or weight.
@@ -158,7 +151,8 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     indexed = listings.with_columns(
         _category_prior=prior_index(estimates.priors, titles=False), _placeholder=placeholder
     ).with_row_index("_row")
-    description = pl.col("description").str.to_lowercase().str.replace_all(_DOSE, " ")
+    description = pl.col("description").str.to_lowercase()
+    description = pl.when(~description.str.contains_any(_DOSE_MARKERS).fill_null(False)).then(description)
     examined = indexed.filter(examine).select(
         "_row",
         _prior=prior_index(estimates.priors),
