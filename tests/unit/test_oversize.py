@@ -122,6 +122,10 @@ def test_product_types_named_in_the_title_are_oversize_whatever_the_export_says(
         "Anti-skid rubber mat",
         "Miniature sofa for a dollhouse",
         "Bike lock with 2 keys",
+        "E-bike Brake Levers with Cut-off Sensor (Pair)",  # parts name the bicycle they fit (the bundled sample)
+        "E-bike Headlight 12-80V",
+        "Mountain bike pedals, aluminium",
+        "Sofa legs, set of 4",
     ],
 )
 def test_accessories_and_models_of_big_goods_are_not_oversize(settings, title) -> None:
