@@ -13,8 +13,10 @@ the project rejects in validation (counted and named). `--show-errors` lists the
 The last line is
 
     RESULT traits fragile_f1=.. liquid_f1=.. battery_f1=.. aerosol_f1=.. magnet_f1=.. [restricted_f1=..]
+        [oversize_f1=.. oversize_precision=..]
 
-on the holdout split; restricted_f1 appears once the features produce an `is_restricted` column.
+on the holdout split; restricted_f1 and the oversize figures appear once the features produce `is_restricted`
+and `is_oversize`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ TRAITS: dict[str, tuple[str, str]] = {
     "aerosol_or_flammable": ("is_aerosol_or_flammable", "aerosol"),
     "magnet": ("has_magnet", "magnet"),
     "restricted": ("is_restricted", "restricted"),
+    "oversize": ("is_oversize", "oversize"),
 }
 LABEL_COLUMNS = ("export", "key", *TRAITS, "restricted_kind", "decidable", "split", "note")
 SPLITS = ("tune", "holdout", "all")
@@ -211,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{time.perf_counter() - started:.1f} s")
     holdout = results["holdout"]
     parts = [f"{name}_f1={_figure(holdout[label].f1)}" for label, (_, name) in TRAITS.items() if label in holdout]
+    if "oversize" in holdout:  # measured on the weight and box as well as the text: its precision too
+        parts.append(f"oversize_precision={_figure(holdout['oversize'].precision)}")
     print("RESULT traits " + " ".join(parts))
     return 0
 

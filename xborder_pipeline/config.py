@@ -288,6 +288,15 @@ class TraitRules(_Section):
         return terms
 
 
+class OversizeRules(TraitRules):
+    """Oversize for a parcel: heavier or longer than a parcel network takes without freight terms (traits.md),
+    measured on the declared-or-estimated weight and box, or named in the title (a complete bicycle, a sofa, a
+    skid of goods)."""
+
+    max_weight_kg: float = Field(gt=0)  # heavier than this (declared or estimated weight) is oversize
+    max_longest_side_cm: float = Field(gt=0)  # a longest side above this (declared or estimated box) is oversize
+
+
 class TraitSettings(_Section):
     description_weight: float = Field(ge=0.0, le=1.0)  # fragility_score of fragility found only in a description
     source: str
@@ -299,6 +308,7 @@ class TraitSettings(_Section):
     magnet: TraitRules
     aerosol_or_flammable: TraitRules
     restricted: dict[str, TraitRules]  # by kind: goods shippers refuse from China
+    oversize: OversizeRules
 
 
 class ScoringSettings(_Section):
@@ -315,6 +325,10 @@ class ScoringSettings(_Section):
     # What the fine and poor thresholds judge: shipping alone, or the landed parcel (the prohibitive one
     # always judges the landed parcel).
     fine_and_poor_ratio_basis: Literal["shipping", "landed"]
+    # The best band oversize goods can reach by direct parcel, and the best when their profit is low (a judged
+    # margin below thin_margin_ratio, or none).
+    oversize_max_band: Literal["suitable", "marginal", "unsuitable"]
+    oversize_low_margin_max_band: Literal["suitable", "marginal", "unsuitable"]
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> ScoringSettings:
@@ -447,6 +461,8 @@ class EstimatesSettings(_Section):
     title_weight_max_ratio: float = Field(gt=1)
     title_weight_max_excess_kg: float = Field(ge=0)
     prior_weight_max_ratio: float = Field(gt=1)
+    prior_box_min_cross_section_share: float = Field(gt=0, le=1)
+    dense_box_doubted_up_to_kg: float = Field(ge=0)
     priors: list[Prior] = []
 
     @model_validator(mode="before")

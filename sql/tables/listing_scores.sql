@@ -80,5 +80,6 @@ create table if not exists listing_scores (
     monthly_units_sold        double,           -- the listing's own figure, else its SKU's sales history
     demand_source             varchar,          -- listing | sales_history | none
     demand_evidence           varchar,          -- proven | emerging | none (sku_demand), null without sales
-    demand_reasons            varchar[]
+    demand_reasons            varchar[],
+    is_oversize               boolean           -- over traits.oversize limits, or named so (oversize:* in trait_evidence)
 );

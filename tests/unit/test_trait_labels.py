@@ -23,9 +23,9 @@ TRAITS_DIR = REPO_ROOT / "tests" / "data" / "traits"
 LABELS = TRAITS_DIR / "labels.csv"
 COLUMNS = [
     "export", "key", "fragile", "liquid", "battery", "aerosol_or_flammable", "magnet", "restricted",
-    "restricted_kind", "decidable", "split", "note",
+    "restricted_kind", "decidable", "split", "note", "oversize",
 ]
-TRAIT_COLUMNS = ["fragile", "liquid", "battery", "aerosol_or_flammable", "magnet", "restricted"]
+TRAIT_COLUMNS = ["fragile", "liquid", "battery", "aerosol_or_flammable", "magnet", "restricted", "oversize"]
 RESTRICTED_KINDS = {"seeds_plants", "cannabis", "food_supplement", "tobacco_vape", "knife_weapon"}
 EXPORTS = Path(os.environ.get("XBORDER_SHARED") or REPO_ROOT.parent / "shared") / "data" / "exports"
 

@@ -54,11 +54,14 @@ def with_listing_features(
     listings = _with_shared_boxes(listings, shared_boxes)
     # Traits first (the estimator reads is_liquid); estimates fill what the export leaves out; every cost below
     # rests on declared-or-estimated values, and the declared ones are put back as exported at the end.
-    listings = estimates.with_estimates(traits.with_traits(listings, settings.traits), settings).with_columns(
+    listings = estimates.with_estimates(
+        traits.with_traits(listings, settings.traits, evidence_as_text=True), settings
+    ).with_columns(
         **{_declared(column): pl.col(column) for column in DECLARED_SIZE_COLUMNS},
         weight_kg=estimates.priced_weight_kg(),
         **{side: estimates.priced_side_cm(side) for side in dimensions.SIDES},
     )
+    listings = traits.with_oversize(listings, settings.traits)  # on the weight and box the costs rest on
     measured = listings.with_columns(
         volumetric_weight_kg=dimensions.volumetric_weight_kg(divisor),
         chargeable_weight_kg=dimensions.chargeable_weight_kg(divisor),

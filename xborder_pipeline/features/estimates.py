@@ -38,7 +38,12 @@ ESTIMATE_COLUMNS = (
     "estimate_prior",
 )
 # Columns the scores' reasons read (set aside declared values), not stored.
-SET_ASIDE_COLUMNS = ("weight_set_aside", "declared_weight_too_dense", "dimensions_below_title_size")
+SET_ASIDE_COLUMNS = (
+    "weight_set_aside",
+    "declared_weight_too_dense",
+    "dimensions_below_title_size",
+    "declared_box_too_small",
+)
 
 _NUMBER = r"([0-9]+(?:[.,][0-9]+)?)"
 # ASCII word boundaries: Unicode ones keep the regex engine off its fast path (2-5x slower on titles).
@@ -47,8 +52,15 @@ _B = r"(?-u:\b)"
 # are not inches: "in" must be followed by neither a letter nor (after spaces) a digit. Symbols ('', ", ', the
 # typographic ”) end without a word boundary.
 _LENGTH = _NUMBER + r" ?((?:mm|cm|ft|feet|foot|inch(?:es)?)" + _B + r"|''|\"|”|'|in(?:[^\sa-z0-9]|\s+[^\s0-9]|\s*$))"
-_WEIGHT = _NUMBER + r" ?(kgs?|kilo(?:gram)?s?|grams?|gr|g|lbs?|pounds?|oz|ounces?)" + _B
-_VOLUME = _NUMBER + r" ?(ml|millilit(?:er|re)s?|lit(?:er|re)s?|ltr|lt|l|gal|gallons?|qt|quarts?|fl\.?\s*oz)" + _B
+# "1- Gallon", "5-lb": a hyphen may stand between the number and a weight or volume.
+_AND = r"(?: ?- ?| )?"
+_WEIGHT = _NUMBER + _AND + r"(kgs?|kilo(?:gram)?s?|grams?|gr|g|lbs?|pounds?|oz|ounces?)" + _B
+_VOLUME = (
+    _NUMBER + _AND + r"(ml|millilit(?:er|re)s?|lit(?:er|re)s?|ltr|lt|l|gal|gallons?|qt|quarts?|fl\.?\s*oz)" + _B
+)
+# An application rate in a description ("add 2-7 ml of Bloom A per gallon", "15ml per 100 liters", "5 g/L") is a
+# dose, not the contents: a description that gives one states no weight or volume of the goods.
+_DOSE_MARKERS = [" per ", "ml/", "g/l", "g/gal", "/gal", "/ gal", "/liter", "/litre", "/l ", "/l.", "/l,"]
 
 # A digit right before a unit, or one space between (then the unit spelt at least two letters, so that "2026
 # Phone" is not a digit before a "p"): titles without any of these state no size or weight.
@@ -140,6 +152,7 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         _category_prior=prior_index(estimates.priors, titles=False), _placeholder=placeholder
     ).with_row_index("_row")
     description = pl.col("description").str.to_lowercase()
+    description = pl.when(~description.str.contains_any(_DOSE_MARKERS).fill_null(False)).then(description)
     examined = indexed.filter(examine).select(
         "_row",
         _prior=prior_index(estimates.priors),
@@ -149,7 +162,7 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         _litres=pl.when(
             pl.col("is_liquid").fill_null(False)
             & ~title.str.contains(_words_pattern(estimates.dry_volume_keywords)).fill_null(False)
-        ).then(pl.coalesce(litres(title), litres(description))),
+        ).then(pl.coalesce(litres(title), one_unit_litres(title), litres(description))),
     )
     staged = indexed.join(examined, on="_row", how="left", maintain_order="left").with_columns(
         _prior=pl.coalesce("_prior", "_category_prior")
@@ -182,16 +195,21 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         (too_heavy | (title_ratio < 1 / estimates.title_weight_max_ratio)).fill_null(False)
         | (weight > pl.col("_prior_weight_kg") * estimates.prior_weight_max_ratio).fill_null(False)
     )
-    # denser than solid steel in a usable box: the weight is the wrong one (grams typed as pounds)
-    too_dense = (
+    # denser than solid steel in a usable box: one of the two is wrong. A heavy weight is (grams typed as pounds: 454 lb
+    # for a 1 lb block); a weight a small parcel carries (up to dense_box_doubted_up_to_kg) in a box too small for it
+    # is not, the box is (1 lb in a 1 in cube for a 20 gal fabric pot: a placeholder box)
+    impossible = (
         declared_weight & ~weight_set_aside & box_ok & (declared_density > quality.max_density_kg_per_m3)
     ).fill_null(False)
+    box_too_small = impossible & (weight <= estimates.dense_box_doubted_up_to_kg)
+    too_dense = impossible & ~box_too_small
     staged = staged.with_columns(
         weight_set_aside=weight_set_aside,
         declared_weight_too_dense=too_dense,
+        declared_box_too_small=box_too_small,
         dimensions_below_title_size=below_title,
         _weight_ok=declared_weight & ~weight_set_aside & ~too_dense,
-        _box_ok=box_ok,
+        _box_ok=box_ok & ~box_too_small,
     )
     sibling_weight, sibling_sides = _sibling_values(has_groups)
     return staged.with_columns(
@@ -297,6 +315,18 @@ def litres(text: pl.Expr) -> pl.Expr:
     )
     volume = number * per_unit
     return pl.when(volume > 0).then(volume)
+
+
+# A liquid's title that names its size by the unit alone ("Decision Gallon", "FloraBlend gal", "Clearex Qt.") sells
+# one of it.
+_ONE_UNIT = {"gallon": LITRES_PER_GALLON, "gal": LITRES_PER_GALLON, "quart": LITRES_PER_QUART,
+             "qt": LITRES_PER_QUART, "liter": 1.0, "litre": 1.0, "pint": LITRES_PER_QUART / 2}
+
+
+def one_unit_litres(title: pl.Expr) -> pl.Expr:
+    """The volume of a title that names a unit without a number (`Decision Gallon`): one of it, in litres."""
+    word = title.str.extract(rf"{_B}({'|'.join(_ONE_UNIT)}){_B}", 1)
+    return word.replace_strict(_ONE_UNIT, default=None, return_dtype=pl.Float64)
 
 
 def _words_pattern(words: Sequence[str]) -> str:
@@ -424,6 +454,11 @@ def _box_estimate(sibling: dict[str, pl.Expr], estimates: EstimatesSettings) -> 
     # the title's length decides the box when it is longer than the prior's box, or there is no prior
     title_decides = has_title & (~has_prior | (title_long > prior_long)).fill_null(True)
     cross = title_long * estimates.title_box_cross_section_share
+    # The prior's box holds the prior's weight. Goods declared lighter are slimmer, not shorter (a jacket folds
+    # thinner; a tube keeps its length): its two shorter sides shrink with the square root of the weight ratio, to
+    # no less than prior_box_min_cross_section_share of the prior's cross-section, and never grow.
+    lighter = (pl.col("weight_kg") / pl.col("_prior_weight_kg")).clip(estimates.prior_box_min_cross_section_share, 1.0)
+    slimmer = pl.when(pl.col("_weight_ok")).then(lighter.sqrt()).otherwise(1.0).fill_null(1.0)
     from_title = {
         "length_cm": pl.max_horizontal(title_long, prior_long),
         "width_cm": pl.coalesce(prior_middle, cross),
@@ -440,13 +475,16 @@ def _box_estimate(sibling: dict[str, pl.Expr], estimates: EstimatesSettings) -> 
         .then(pl.lit("category_prior"))
         .otherwise(pl.lit("none"))
     )
+    from_prior = {"length_cm": prior_long, "width_cm": prior_middle * slimmer, "height_cm": prior_short * slimmer}
     values = {
         f"estimated_{side}": pl.when(pl.col("_box_ok"))
         .then(pl.lit(None, pl.Float64))
         .when(has_sibling)
         .then(sibling[side])
-        .when(has_title | has_prior)
+        .when(title_decides)
         .then(from_title[side])
+        .when(has_prior)
+        .then(from_prior[side])
         for side in SIDES
     }
     return {"dimensions_basis": basis, **values}

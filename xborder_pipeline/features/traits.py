@@ -33,6 +33,7 @@ from typing import TypeVar
 import polars as pl
 
 from xborder_pipeline.config import TraitRules, TraitSettings
+from xborder_pipeline.features.dimensions import SIDES
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -51,6 +52,9 @@ TRAIT_FLAGS: dict[str, str] = {
     "aerosol_or_flammable": "is_aerosol_or_flammable",
 }
 RESTRICTED = "restricted"
+# Oversize for a parcel: named in the title here (a sofa, a bicycle, a skid), measured once the weight and box the
+# costs rest on are known (with_oversize).
+OVERSIZE = "oversize"
 _EVIDENCE = "_trait_evidence"
 _WORD = "(?-u:\\b)"
 _SEPARATOR = ";"
@@ -78,9 +82,12 @@ class FieldVocabulary:
     evidence_of: dict[str, str]  # matched form -> ";"-joined evidence strings ("" for an excluded phrase)
 
 
-def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
+def with_traits(listings: Frame, settings: TraitSettings, evidence_as_text: bool = False) -> Frame:
     """The listings with every trait column: the flags, fragility_score, is_restricted, restricted_kind and
-    trait_evidence."""
+    trait_evidence.
+
+    `evidence_as_text` leaves trait_evidence as one ";"-joined string for `with_oversize` to add to and split
+    (list operations on every row cost more than the rest of the oversize trait)."""
     evidence = pl.col(_EVIDENCE)
     found = listings.with_columns(found_evidence(settings).alias(_EVIDENCE))
     for trait in _vetoed_traits(settings):
@@ -92,17 +99,89 @@ def with_traits(listings: Frame, settings: TraitSettings) -> Frame:
             .alias(_EVIDENCE)
         )
     found = found.with_columns(evidence.str.replace_all(f"[a-z_/]+:veto:[^{_SEPARATOR}]*", "").alias(_EVIDENCE))
-    found = found.with_columns(**trait_columns(settings, evidence)).drop(_EVIDENCE)
+    columns = trait_columns(settings, evidence)
+    if evidence_as_text:
+        columns["trait_evidence"] = evidence
+    found = found.with_columns(**columns).drop(_EVIDENCE)
     if "is_physical" in found.collect_schema().names():
         # a digital download, a service or a fee is never shipped: nothing about it is fragile or dangerous
         physical = pl.col("is_physical").fill_null(True)
+        nothing = pl.lit("") if evidence_as_text else pl.lit([], pl.List(pl.String))
         found = found.with_columns(
-            *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted")),
+            *(pl.col(column) & physical for column in (*TRAIT_FLAGS.values(), "is_restricted", "is_oversize")),
             fragility_score=pl.when(physical).then(pl.col("fragility_score")).otherwise(0.0),
             restricted_kind=pl.when(physical).then(pl.col("restricted_kind")),
-            trait_evidence=pl.when(physical).then(pl.col("trait_evidence")).otherwise(pl.lit([], pl.List(pl.String))),
+            trait_evidence=pl.when(physical).then(pl.col("trait_evidence")).otherwise(nothing),
         )
     return found
+
+
+# The bases of a weight or box that say something of this listing's own size (a category prior does not).
+_MEASURED_BASES = ("declared", "sibling", "title")
+
+
+def with_oversize(listings: Frame, settings: TraitSettings) -> Frame:
+    """`is_oversize` and its evidence from the weight and box the costs rest on, and from the product group.
+
+    Needs the trait columns from `with_traits(..., evidence_as_text=True)` (trait_evidence still one ";"-joined
+    string, made a list here), `weight_kg` and the sides as priced (declared, else estimated), `weight_basis` and
+    `dimensions_basis`; uses `product_group` when present. Evidence says which value and what it rests on:
+    `oversize:weight:declared:52.7kg`, `oversize:length:title:128cm`. A listing whose product group has an oversize
+    member is oversize too (`oversize:variant:` and that member's evidence), unless its own declared weight and
+    box are both within the limits: a 1 qt bottle is no drum because the drum is sold under the same product.
+    """
+    rules = settings.oversize
+    longest = pl.max_horizontal(*SIDES)
+    physical = pl.col("is_physical").fill_null(True)
+    heavy = physical & pl.col("weight_basis").is_in(_MEASURED_BASES) & (pl.col("weight_kg") > rules.max_weight_kg)
+    long = physical & pl.col("dimensions_basis").is_in(_MEASURED_BASES) & (longest > rules.max_longest_side_cm)
+    evidence = pl.col("trait_evidence")
+    found = listings.with_columns(
+        trait_evidence=pl.concat_str(
+            evidence,
+            pl.when(heavy).then(
+                pl.format("{}:weight:{}:{}kg", pl.lit(OVERSIZE), pl.col("weight_basis"), pl.col("weight_kg").round(1))
+            ),
+            pl.when(long).then(
+                pl.format(
+                    "{}:length:{}:{}cm", pl.lit(OVERSIZE), pl.col("dimensions_basis"), longest.round(0).cast(pl.Int64)
+                )
+            ),
+            separator=_SEPARATOR,
+            ignore_nulls=True,
+        ),
+        is_oversize=pl.col("is_oversize") | (heavy | long).fill_null(False),
+    )
+    if "product_group" in found.collect_schema().names():
+        own = evidence.str.extract(f"(?:^|{_SEPARATOR}){OVERSIZE}:([^{_SEPARATOR}]*)", 1)
+        group_evidence = own.drop_nulls().first().over("product_group")  # own evidence: only oversize listings
+        measured_within = (
+            (pl.col("weight_basis") == "declared")
+            & (pl.col("dimensions_basis") == "declared")
+            & ~(heavy | long).fill_null(False)
+        )
+        inherits = (
+            physical
+            & ~pl.col("is_oversize")
+            & pl.col("product_group").is_not_null()
+            & group_evidence.is_not_null()
+            & ~measured_within
+        )
+        found = found.with_columns(
+            trait_evidence=pl.concat_str(
+                evidence,
+                pl.when(inherits).then(pl.lit(f"{OVERSIZE}:variant:") + group_evidence),
+                separator=_SEPARATOR,
+                ignore_nulls=True,
+            ),
+            is_oversize=pl.col("is_oversize") | inherits,
+        )
+    return found.with_columns(trait_evidence=evidence_list(evidence))
+
+
+def evidence_list(evidence: pl.Expr) -> pl.Expr:
+    """The ";"-joined evidence as a list: each piece once, in the order found."""
+    return evidence.str.split(_SEPARATOR).list.filter(pl.element() != "").list.unique(maintain_order=True)
 
 
 def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Expr]:
@@ -125,10 +204,9 @@ def trait_columns(settings: TraitSettings, evidence: pl.Expr) -> dict[str, pl.Ex
         .then(settings.description_weight)
         .otherwise(0.0),
         "is_restricted": evidence.str.contains(f"(?:^|{_SEPARATOR}){RESTRICTED}/"),
+        "is_oversize": evidence.str.contains(f"(?:^|{_SEPARATOR}){OVERSIZE}:"),
         "restricted_kind": restricted_kind,
-        "trait_evidence": evidence.str.split(_SEPARATOR)
-        .list.filter(pl.element() != "")
-        .list.unique(maintain_order=True),
+        "trait_evidence": evidence_list(evidence),
     }
 
 
@@ -233,6 +311,7 @@ def _all_rules(settings: TraitSettings) -> Iterable[tuple[str, TraitRules]]:
         yield trait, getattr(settings, trait)
     for kind, rules in settings.restricted.items():
         yield f"{RESTRICTED}/{kind}", rules
+    yield OVERSIZE, settings.oversize
 
 
 def _trait_names(settings: TraitSettings) -> list[str]:
@@ -271,12 +350,20 @@ def _pattern(languages: dict[str, str]) -> str:
     Longer forms come first, so that a phrase ("no battery", "magnetic ballast") wins over a term it holds.
     """
     by_length = sorted(languages, key=lambda form: (-len(form), form))
-    words = [_escape(form) for form in by_length if languages[form] not in ("zh", "de")]
+    plain = [form for form in by_length if languages[form] not in ("zh", "de")]
+    # an ASCII word boundary never falls between a space and an accented letter: forms that begin or end with
+    # one (épée, óleo, canapé, sofá) are bounded on their ASCII side only
+    words = [_escape(form) for form in plain if form[0].isascii() and form[-1].isascii()]
+    accented = [form for form in plain if not (form[0].isascii() and form[-1].isascii())]
     compounds = [_escape(form) for form in by_length if languages[form] == "de"]
     anywhere = [_escape(form) for form in by_length if languages[form] == "zh"]
     alternatives = []
     if words:
         alternatives.append(f"{_WORD}(?:{'|'.join(words)}){_WORD}")
+    for form in accented:
+        leading = _WORD if form[0].isascii() else ""
+        trailing = _WORD if form[-1].isascii() else ""
+        alternatives.append(f"{leading}{_escape(form)}{trailing}")
     if compounds:
         joined = "|".join(compounds)
         alternatives.append(f"{_WORD}(?:{joined})|(?:{joined}){_WORD}")

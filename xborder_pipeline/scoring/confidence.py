@@ -21,7 +21,9 @@ def confidence_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "IMPLAUSIBLE_DENSITY": (density < quality.min_density_kg_per_m3)
         | (density > quality.max_density_kg_per_m3)
         # a declared weight denser than any packed goods is set aside (features/estimates.py)
-        | pl.col("declared_weight_too_dense"),
+        | pl.col("declared_weight_too_dense")
+        # ... or, for a light weight, the box is (estimates.dense_box_doubted_up_to_kg)
+        | pl.col("declared_box_too_small"),
         "NO_PRICE": pl.col("price_usd").is_null(),
         "NO_TEXT": _blank("title") & _blank("description"),
         "IMPLAUSIBLE_WEIGHT": pl.col("weight_set_aside"),

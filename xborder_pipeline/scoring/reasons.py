@@ -89,12 +89,25 @@ REASONS: tuple[Reason, ...] = (
         "suitability",
         "The margin after logistics is below scoring.thin_margin_ratio (default 15%) of the price.",
     ),
+    Reason(
+        "OVERSIZE_FOR_PARCEL",
+        "suitability",
+        "Oversize for a parcel (is_oversize: over traits.oversize.max_weight_kg, default 23 kg, or"
+        " max_longest_side_cm, 120 cm, or a bicycle, a sofa, a skid of goods; trait_evidence says which): express"
+        " with an oversize surcharge or freight, so the band is at best scoring.oversize_max_band (marginal).",
+    ),
     # Band rules: they cap the band whatever the score.
     Reason(
         "FRAGILE_MARGIN_UNKNOWN",
         "suitability_band",
         "Fragile goods with no unit cost: breakage eats a thin margin and this one is unknown, so the band is at"
         " best scoring.fragile_unknown_margin_max_band (default marginal).",
+    ),
+    Reason(
+        "OVERSIZE_LOW_MARGIN",
+        "suitability_band",
+        "Oversize goods whose judged margin is below scoring.thin_margin_ratio: large, heavy goods are poor parcel"
+        " candidates when profit is low, so the band is at best scoring.oversize_low_margin_max_band (unsuitable).",
     ),
     # Margin.
     Reason(

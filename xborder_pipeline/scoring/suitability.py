@@ -41,6 +41,7 @@ def suitability_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "POWDER_SENSITIVE_CARGO": pl.col("is_powder"),
         "THIN_MARGIN": (margin >= 0) & (margin < scoring.thin_margin_ratio),
         "MAGNET_SENSITIVE_CARGO": pl.col("has_magnet"),
+        "OVERSIZE_FOR_PARCEL": pl.col("is_oversize"),
     }
     return {
         "NOT_PHYSICAL": ~physical,
@@ -82,10 +83,44 @@ def fragile_margin_unknown(settings: Settings) -> pl.Expr:
 
 
 def band_reasons(settings: Settings) -> pl.Expr:
-    """FRAGILE_MARGIN_UNKNOWN where that rule lowered the band the score gives (a band that stays so, not
-    one that is `unknown` for want of a parcel cost)."""
-    lowered = fragile_margin_unknown(settings) & (_band_rank_by_score(settings) < _fragile_cap_rank(settings))
-    return codes_where({"FRAGILE_MARGIN_UNKNOWN": lowered & ~no_parcel_cost()})
+    """FRAGILE_MARGIN_UNKNOWN and OVERSIZE_LOW_MARGIN where that rule lowered the band the score (and the rules
+    before it) give (a band that stays so, not one that is `unknown` for want of a parcel cost)."""
+    by_score = _band_rank_by_score(settings)
+    fragile_lowered = fragile_margin_unknown(settings) & (by_score < _fragile_cap_rank(settings))
+    before_low_margin = pl.max_horizontal(by_score, _cap_rank(settings, exclude_low_margin=True))
+    low_margin_lowered = oversize_low_margin(settings) & (
+        before_low_margin < BAND_RANKS[settings.scoring.oversize_low_margin_max_band]
+    )
+    return codes_where(
+        {
+            "FRAGILE_MARGIN_UNKNOWN": fragile_lowered & ~no_parcel_cost(),
+            "OVERSIZE_LOW_MARGIN": low_margin_lowered & ~no_parcel_cost(),
+        }
+    )
+
+
+def oversize_goods() -> pl.Expr:
+    return is_physical_goods() & pl.col("is_oversize").fill_null(False)
+
+
+def oversize_low_margin(settings: Settings) -> pl.Expr:
+    """Oversize goods whose judged margin (their own, else on the assumed goods cost) is below thin_margin_ratio."""
+    low = (judged_margin_ratio(settings) < settings.scoring.thin_margin_ratio).fill_null(False)
+    return oversize_goods() & low
+
+
+def _cap_rank(settings: Settings, exclude_low_margin: bool = False) -> pl.Expr:
+    """The worst band rank the band rules set (0, suitable, where none applies)."""
+    scoring = settings.scoring
+    caps = [
+        pl.when(fragile_margin_unknown(settings).fill_null(False)).then(_fragile_cap_rank(settings)).otherwise(0),
+        pl.when(oversize_goods()).then(BAND_RANKS[scoring.oversize_max_band]).otherwise(0),
+    ]
+    if not exclude_low_margin:
+        caps.append(
+            pl.when(oversize_low_margin(settings)).then(BAND_RANKS[scoring.oversize_low_margin_max_band]).otherwise(0)
+        )
+    return pl.max_horizontal(caps)
 
 
 def suitability_reasons(settings: Settings) -> pl.Expr:
@@ -126,16 +161,16 @@ def _fragile_cap_rank(settings: Settings) -> int:
 
 
 def suitability_band(settings: Settings) -> pl.Expr:
-    """The band of the score, then two rules that no score can lift:
+    """The band of the score, then rules that no score can lift:
 
     - a fragile listing with no known margin reaches at best scoring.fragile_unknown_margin_max_band;
+    - an oversize listing reaches at best scoring.oversize_max_band, and scoring.oversize_low_margin_max_band when
+      its judged margin is below scoring.thin_margin_ratio;
     - a physical listing with no chargeable weight (no weight and no full box, declared or estimated)
       is `unknown`: its parcel has no cost. A listing already `unsuitable` on what is known stays so,
       since every cost still missing could only take more points off.
     """
-    by_score = _band_rank_by_score(settings)
-    capped = pl.when(fragile_margin_unknown(settings).fill_null(False))
-    rank = capped.then(pl.max_horizontal(by_score, pl.lit(_fragile_cap_rank(settings)))).otherwise(by_score)
+    rank = pl.max_horizontal(_band_rank_by_score(settings), _cap_rank(settings))
     band = rank.replace_strict({position: band for band, position in BAND_RANKS.items()}, return_dtype=pl.String)
     return pl.when(no_parcel_cost() & (band != "unsuitable")).then(pl.lit("unknown")).otherwise(band)
 

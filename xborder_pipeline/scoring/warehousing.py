@@ -22,7 +22,8 @@ def warehouse_trait_conditions(settings: Settings) -> dict[str, pl.Expr]:
         "WAREHOUSE_TRAITS_HIGH_PRICE": pl.col("price_usd") >= settings.warehouse.high_price_usd,
         "WAREHOUSE_TRAITS_BULKY": (priced_weight_kg() > postal.max_weight_kg)
         | (pl.col("sum_of_sides_cm") > postal.max_sum_of_sides_cm)
-        | (pl.col("longest_side_cm") > postal.max_longest_side_cm),
+        | (pl.col("longest_side_cm") > postal.max_longest_side_cm)
+        | pl.col("is_oversize").fill_null(False),  # named oversize (a sofa) whatever the export's size says
         "WAREHOUSE_TRAITS_FRAGILE": pl.col("is_fragile"),
         "WAREHOUSE_TRAITS_REFUSED_BY_POST": pl.col("has_battery")
         | pl.col("is_liquid")

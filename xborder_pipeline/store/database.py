@@ -99,6 +99,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "demand_source",
     "demand_evidence",
     "demand_reasons",
+    "is_oversize",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
