@@ -18,7 +18,7 @@ The spool is a folder per run next to the database (or `run.spool_dir`), removed
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -27,9 +27,20 @@ import polars as pl
 
 from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import SHARED_BOX_COLUMNS, with_listing_features
+from xborder_pipeline.features import SHARED_BOX_COLUMNS, _with_shared_boxes, with_listing_features
 from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
+from xborder_pipeline.incremental import (
+    INPUT_FINGERPRINT,
+    RescorePlan,
+    full_plan,
+    full_rescore_reason,
+    incremental_reason,
+    last_scoring_context,
+    scoring_context,
+    with_input_fingerprint,
+    with_listing_fingerprint,
+)
 from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
 from xborder_pipeline.ingest.mapping import load_mapping
 from xborder_pipeline.sales.dates import Period, parse_period
@@ -168,9 +179,9 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
                 records, settings, earlier_rejects=piece.rejects if number == 0 else None, check_duplicates=False
             )
             name = _name(partition, batch)
-            checked.valid.with_columns(pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX)).write_parquet(
-                spool.part("valid", name)
-            )
+            with_listing_fingerprint(checked.valid).with_columns(
+                pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX)
+            ).write_parquet(spool.part("valid", name))
             if not checked.rejects.is_empty():
                 checked.rejects.write_parquet(spool.part("rejects", name))
             counts += StagedCounts(rows_valid=checked.valid.height, rows_rejected=checked.rows_rejected)
@@ -318,6 +329,7 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
     boxes = _shared_boxes_of_part(spool, part.stem)
     with_demand = with_sales_demand(valid, *_sales_demand_of_run(spool))
     scored = with_scores(with_listing_features(with_demand, settings, card, shared_boxes=boxes), settings).collect()
+    scored = with_input_fingerprint(scored, _scoring_context_of_run(spool, settings, card))
     name = part.stem
     scored.with_columns(pl.col("listing_monthly_units_sold").alias("monthly_units_sold")).select(
         _unstamped(LISTING_COLUMNS)
@@ -327,6 +339,72 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
         spool.part("channel_costs", name)
     )
     return scored.height
+
+
+SCORING_CONTEXT = "scoring_context"  # a file in the spool: the run's scoring context (xborder_pipeline.incremental)
+FINGERPRINTS = "fingerprints"  # one part per valid part: every valid listing's input fingerprint
+CHANGED = "changed"  # the valid parts' rows to score again, one part per valid part that has any
+LINEAGE = "lineage"  # unchanged listings read from another file or row this time
+
+
+def write_scoring_context(spool: Spool, settings: Settings, card: FbaCard) -> str:
+    """The run's scoring context, computed once and kept in the spool for every part's scoring."""
+    context = scoring_context(settings, card, as_of_date(settings))
+    (spool.root / SCORING_CONTEXT).write_text(context, encoding="utf-8")
+    return context
+
+
+def _scoring_context_of_run(spool: Spool, settings: Settings, card: FbaCard) -> str:
+    path = spool.root / SCORING_CONTEXT
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    return scoring_context(settings, card, as_of_date(settings))
+
+
+def plan_rescoring(
+    spool: Spool, settings: Settings, database: Path, context: str, listings: int, full_refresh: bool = False
+) -> RescorePlan:
+    """Which valid listings of the run to score: all of them, or (same context as the last successful run) those
+    whose input fingerprint differs from the stored one, in their own batches (docs/decisions.md, 19)."""
+    parts = valid_parts(spool)
+    reason = full_rescore_reason(last_scoring_context(database), context, full_refresh)
+    if reason is not None or not parts:
+        return full_plan(parts, listings, reason or "no listings in the run")
+    demand = _sales_demand_of_run(spool)
+    for part in parts:
+        valid = _valid_without_repeats(spool, pl.scan_parquet(part))
+        with_facts = _with_shared_boxes(with_sales_demand(valid, *demand), _shared_boxes_of_part(spool, part.stem))
+        with_input_fingerprint(with_facts, context).select(
+            pl.lit(part.stem).alias("part"), FILE_INDEX, "source_row", "listing_id", "source_file", "product_group",
+            INPUT_FINGERPRINT, "currency", "currency_assumed",
+        ).collect().write_parquet(spool.part(FINGERPRINTS, part.stem))
+    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
+        connection.execute("set enable_progress_bar = false")
+        connection.execute("attach $path as store (read_only)", {"path": str(database)})
+        connection.read_parquet([str(path) for path in spool.parts(FINGERPRINTS)]).create_view("run_fingerprints")
+        connection.execute(f"create temp table to_rescore as {sql_text('run_wide/listings_to_rescore.sql')}")
+        moved = connection.sql("select listing_id, source_file, source_row from to_rescore where not rescore")
+        lineage = spool.part(LINEAGE, "moved")
+        moved.write_parquet(str(lineage))
+        rescore = connection.sql("select part, _file_index, source_row from to_rescore where rescore").pl()
+    changed: list[Path] = []
+    for part in parts:
+        rows = rescore.filter(pl.col("part") == part.stem).drop("part")
+        if rows.is_empty():
+            continue
+        pl.scan_parquet(part).join(rows.lazy(), on=[FILE_INDEX, "source_row"], how="semi").sink_parquet(
+            spool.part(CHANGED, part.stem)
+        )
+        changed.append(spool.part(CHANGED, part.stem))
+    return RescorePlan(
+        parts=changed,
+        reason=incremental_reason(rescore.height, listings),
+        listings=listings,
+        rescored=rescore.height,
+        incremental=True,
+        lineage_parts=(lineage,),
+        run_listing_parts=tuple(spool.parts(FINGERPRINTS)),
+    )
 
 
 def _unstamped(columns: tuple[str, ...]) -> list[str]:
@@ -344,16 +422,24 @@ def load_run(
     settings: Settings,
     finished_at: datetime,
     processed_files: pl.DataFrame | None = None,
+    plan: RescorePlan | None = None,
 ) -> int:
-    """The run into the database in one transaction; returns how many listings are new or changed."""
+    """The run into the database in one transaction; returns how many listings are new or changed.
+
+    With an incremental `plan`, the listings it did not score keep their rows (lineage updated)."""
+    run_counts = counts.run_counts()
+    if plan is not None and plan.incremental:
+        run_counts = replace(run_counts, listings_rescored=plan.rescored)
     return write_spooled_run(
         database,
-        run,
-        counts.run_counts(),
+        replace(run, rescore_reason=plan.reason) if plan is not None else run,
+        run_counts,
         parts={kind: spool.parts(kind) for kind in ("listings", "scores", "channel_costs", "rejects", "skipped")},
         sales_parts=spool.parts("sales"),
         finished_at=finished_at,
         processed_files=processed_files,
         thresholds=settings.sql_thresholds(),
         duckdb_settings=_duckdb_settings(spool, settings),
+        lineage_parts=list(plan.lineage_parts) if plan is not None else None,
+        run_listing_parts=list(plan.run_listing_parts) if plan is not None else None,
     )
