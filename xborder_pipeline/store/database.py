@@ -328,10 +328,13 @@ def write_spooled_run(
         if lineage_parts:
             connection.read_parquet([str(path) for path in lineage_parts]).create_view("incoming_lineage")
         if run_listing_parts:
-            connection.read_parquet([str(path) for path in run_listing_parts]).create_view("run_listings")
-        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
-                              has_sales=bool(sales_parts), has_lineage=bool(lineage_parts),
-                              listings_of_run="run_listings" if run_listing_parts else "incoming_listings")
+            connection.read_parquet([str(path) for path in run_listing_parts]).create_view("incoming_run_listings")
+        changes = _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
+                                 has_sales=bool(sales_parts), has_lineage=bool(lineage_parts),
+                                 listings_of_run="incoming_run_listings" if run_listing_parts else "incoming_listings")
+        for view in ("incoming_lineage", "incoming_run_listings"):  # views over the spool, gone with the run
+            connection.execute(f"drop view if exists {view}")
+        return changes
 
 
 _TABLE_OF_KIND = {
