@@ -288,7 +288,9 @@ def write_run(
     with open_for_writing(db_path) as connection:
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
-            connection.register(view, frames[kind].select(c for c in columns if c not in _STAMPS).to_arrow())
+            frame = frames[kind]  # a frame scored outside a run may lack input_fingerprint: stored as null
+            wanted = [c for c in columns if c not in _STAMPS and (c != "input_fingerprint" or c in frame.columns)]
+            connection.register(view, frame.select(wanted).to_arrow())
         return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
 
 
