@@ -344,7 +344,6 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
 SCORING_CONTEXT = "scoring_context"  # a file in the spool: the run's scoring context (xborder_pipeline.incremental)
 FINGERPRINTS = "fingerprints"  # one part per valid part: every valid listing's input fingerprint
 CHANGED = "changed"  # the valid parts' rows to score again, one part per valid part that has any
-LINEAGE = "lineage"  # unchanged listings read from another file or row this time
 
 
 def write_scoring_context(spool: Spool, settings: Settings, card: FbaCard) -> str:
@@ -382,11 +381,7 @@ def plan_rescoring(
         connection.execute("set enable_progress_bar = false")
         connection.execute("attach $path as store (read_only)", {"path": str(database)})
         connection.read_parquet([str(path) for path in spool.parts(FINGERPRINTS)]).create_view("run_fingerprints")
-        connection.execute(f"create temp table to_rescore as {sql_text('run_wide/listings_to_rescore.sql')}")
-        moved = connection.sql("select listing_id, source_file, source_row from to_rescore where not rescore")
-        lineage = spool.part(LINEAGE, "moved")
-        moved.write_parquet(str(lineage))
-        rescore = connection.sql("select part, _file_index, source_row from to_rescore where rescore").pl()
+        rescore = connection.sql(sql_text("run_wide/listings_to_rescore.sql")).pl()
     changed: list[Path] = []
     for part in parts:
         rows = rescore.filter(pl.col("part") == part.stem).drop("part")
@@ -402,7 +397,6 @@ def plan_rescoring(
         listings=listings,
         rescored=rescore.height,
         incremental=True,
-        lineage_parts=(lineage,),
         run_listing_parts=tuple(spool.parts(FINGERPRINTS)),
     )
 
@@ -440,6 +434,5 @@ def load_run(
         processed_files=processed_files,
         thresholds=settings.sql_thresholds(),
         duckdb_settings=_duckdb_settings(spool, settings),
-        lineage_parts=list(plan.lineage_parts) if plan is not None else None,
         run_listing_parts=list(plan.run_listing_parts) if plan is not None else None,
     )

