@@ -17,7 +17,7 @@ with compared as (
 groups_to_rescore as (
     select distinct part, product_group from compared where differs and product_group is not null
 )
-select c.part, c._file_index, c.source_row
+select c.part, c._file_index, c.source_row, c.product_group
 from compared as c
 left join groups_to_rescore as g using (part, product_group)
 where c.differs or g.part is not null;
