@@ -16,8 +16,7 @@ from xborder_pipeline.store.database import query
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
 STORED = {
-    # the fingerprints hold the run's scoring context, and the configuration (batch_rows here) is part of it
-    "listings": "select * exclude (run_id, listing_fingerprint) from listings order by listing_id",
+    "listings": "select * exclude (run_id) from listings order by listing_id",
     "listing_scores": (
         # input_fingerprint holds the listing's batch-mates of its product_group: it follows the batch size
         "select * exclude (run_id, scored_at, input_fingerprint) from listing_scores order by listing_id"
