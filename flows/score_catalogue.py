@@ -39,13 +39,12 @@ from xborder_pipeline.batches import (
     score_part,
     stage_partition,
     stage_sales_file,
-    write_known_listings,
     write_scoring_context,
 )
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.features.fba import load_fba_card
 from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_rows
-from xborder_pipeline.incremental import full_rescore_reason, last_scoring_context, scoring_context
+from xborder_pipeline.incremental import scoring_context
 from xborder_pipeline.ingest import IngestOptions
 from xborder_pipeline.progress import report_progress
 from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise_stored_run
@@ -103,11 +102,10 @@ def sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
 
 
 @stage
-def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings, database: Path | None = None
-                   ) -> StagedCounts:
+def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings) -> StagedCounts:
     """Repeated listing_ids across the run become rejects; then the run's reject share is checked."""
     began = time.perf_counter()
-    repeats = find_run_wide_facts(spool, settings, database)
+    repeats = find_run_wide_facts(spool, settings)
     counts = counts.with_repeats_rejected(repeats)
     report_progress(
         f"run-wide checks: {repeats:,} repeated listing_id(s) rejected ({time.perf_counter() - began:.1f} s)"
@@ -117,22 +115,11 @@ def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings, datab
 
 
 @stage
-def known_listings(spool: Spool, settings: Settings, database: Path, run: RunRecord, full_refresh: bool) -> int:
-    """For a run that may be incremental, the stored listings' fingerprints: records equal to one skip validation."""
-    began = time.perf_counter()
-    write_scoring_context(spool, settings, load_fba_card(settings.fba.card or None))
-    if full_rescore_reason(last_scoring_context(database), run.scoring_context, full_refresh) is not None:
-        return 0
-    known = write_known_listings(spool, settings, database)
-    report_progress(f"known listings: {known:,} stored listings to recognise ({time.perf_counter() - began:.1f} s)")
-    return known
-
-
-@stage
 def plan(spool: Spool, settings: Settings, database: Path, run: RunRecord, counts: StagedCounts,
          full_refresh: bool) -> RescorePlan:
     """Which listings to score: all, or those whose inputs changed since they were scored (incremental)."""
     began = time.perf_counter()
+    write_scoring_context(spool, settings, load_fba_card(settings.fba.card or None))
     rescoring = plan_rescoring(spool, settings, database, run.scoring_context, counts.rows_valid, full_refresh)
     report_progress(f"rescoring: {rescoring.reason} ({time.perf_counter() - began:.1f} s)")
     return rescoring
@@ -225,14 +212,13 @@ def score_files(
     remove_stale_spools(database, settings)
     spool = Spool.create(database, run.run_id, settings)
     try:
-        known_listings(spool, settings, database, run, full_refresh)
         counts = StagedCounts()
         for partition in partitions([file.path for file in files]):
             if find_sales_adapter(partition.path) is not None:
                 counts += read_sales(partition, settings, spool, sales_period)
             else:
                 counts += read_and_validate(partition, options, settings, spool)
-        counts = run_wide_facts(spool, counts, settings, database)
+        counts = run_wide_facts(spool, counts, settings)
         sales_demand(spool, settings, database)
         rescoring = plan(spool, settings, database, run, counts, full_refresh)
         for number, part in enumerate(rescoring.parts, start=1):

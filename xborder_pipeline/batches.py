@@ -33,15 +33,14 @@ from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
 from xborder_pipeline.incremental import (
     INPUT_FINGERPRINT,
-    LISTING_FINGERPRINT,
     RescorePlan,
     full_plan,
     full_rescore_reason,
     incremental_reason,
     last_scoring_context,
-    listing_fingerprint,
     scoring_context,
     with_input_fingerprint,
+    with_listing_fingerprint,
 )
 from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
 from xborder_pipeline.ingest.mapping import load_mapping
@@ -155,16 +154,10 @@ class StagedCounts:
 
 
 def stage_partition(partition: Partition, options: IngestOptions, settings: Settings, spool: Spool) -> StagedCounts:
-    """Read one file and validate it batch by batch; valid rows, rejects and skips go to the spool.
-
-    Each record gets its listing_fingerprint (its text values and the run's scoring context). When the spool holds
-    the stored listings' fingerprints (an incremental run), a record equal to a stored listing is not validated
-    again: only its fingerprint and lineage are spooled (unchanged/), its values are the stored ones."""
+    """Read one file and validate it batch by batch; valid rows, rejects and skips go to the spool."""
     mapping = load_mapping(Path(options.mapping_path)) if options.mapping_path is not None else None
     batch_rows = settings.run.batch_rows
     counts = StagedCounts()
-    context = _scoring_context_of_run(spool, settings, load_fba_card(settings.fba.card or None))
-    known = _known_listings(spool)
     pieces = read_file_in_pieces(
         partition.path, options, mapping, piece_rows=batch_rows,
         stream_over_bytes=settings.run.stream_files_over_mb * 1_000_000,
@@ -183,69 +176,18 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
             piece.skipped.write_parquet(spool.part("skipped", _name(partition, batch)))
         slices = list(piece.records.iter_slices(batch_rows)) or [piece.records]
         for number, records in enumerate(slices):
-            name = _name(partition, batch)
-            fingerprinted = records.with_columns(listing_fingerprint(records.columns, context))
-            to_check, unchanged = _split_known(fingerprinted, known)
-            if not unchanged.is_empty():
-                unchanged.select(
-                    LISTING_FINGERPRINT, "source_file", "source_row", pl.lit(partition.file_index, pl.Int32)
-                    .alias(FILE_INDEX)
-                ).write_parquet(spool.part(UNCHANGED, name))
             checked = validate_listings(
-                to_check.drop(LISTING_FINGERPRINT), settings,
-                earlier_rejects=piece.rejects if number == 0 else None, check_duplicates=False,
+                records, settings, earlier_rejects=piece.rejects if number == 0 else None, check_duplicates=False
             )
-            _with_record_fingerprints(checked.valid, fingerprinted, context).with_columns(
+            name = _name(partition, batch)
+            with_listing_fingerprint(checked.valid).with_columns(
                 pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX)
             ).write_parquet(spool.part("valid", name))
             if not checked.rejects.is_empty():
                 checked.rejects.write_parquet(spool.part("rejects", name))
-            counts += StagedCounts(rows_valid=checked.valid.height + unchanged.height,
-                                   rows_rejected=checked.rows_rejected)
+            counts += StagedCounts(rows_valid=checked.valid.height, rows_rejected=checked.rows_rejected)
             batch += 1
     return counts
-
-
-UNCHANGED = "unchanged"  # records equal to a stored valid listing's (same context): not validated again
-KNOWN_LISTINGS = ("facts", "known_listings")  # the listing_fingerprint of every stored listing
-
-
-def _split_known(fingerprinted: pl.DataFrame, known: pl.Series | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The records to validate, and those a stored valid listing already has, value for value (same context)."""
-    if known is None or _lineage_repeats(fingerprinted):
-        return fingerprinted, fingerprinted.clear()
-    seen = pl.col(LISTING_FINGERPRINT).is_in(known.implode())
-    return fingerprinted.filter(~seen), fingerprinted.filter(seen)
-
-
-def _lineage_repeats(records: pl.DataFrame) -> bool:
-    return records.select(pl.struct("source_file", "source_row").is_duplicated().any()).item()
-
-
-def _with_record_fingerprints(valid: pl.DataFrame, fingerprinted: pl.DataFrame, context: str) -> pl.DataFrame:
-    """The valid rows with the fingerprint of the record each came from (found by file and row); where records
-    share a file and row (none of our adapters make such records), of the typed values instead."""
-    if _lineage_repeats(fingerprinted):
-        return valid.with_columns(listing_fingerprint(valid.columns, context))
-    fingerprints = fingerprinted.select("source_file", "source_row", LISTING_FINGERPRINT)
-    return valid.join(fingerprints, on=["source_file", "source_row"], how="left", maintain_order="left")
-
-
-def write_known_listings(spool: Spool, settings: Settings, database: Path) -> int:
-    """The fingerprints of the stored listings, for staging to recognise unchanged records; returns how many."""
-    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
-        connection.execute("set enable_progress_bar = false")
-        connection.execute("attach $path as store (read_only)", {"path": str(database)})
-        known = connection.sql(
-            "select listing_fingerprint from store.listings where listing_fingerprint is not null"
-        )
-        known.write_parquet(str(spool.part(*KNOWN_LISTINGS)))
-    return pl.scan_parquet(spool.part(*KNOWN_LISTINGS)).select(pl.len()).collect().item()
-
-
-def _known_listings(spool: Spool) -> pl.Series | None:
-    path = spool.part(*KNOWN_LISTINGS)
-    return pl.read_parquet(path).get_column(LISTING_FINGERPRINT) if path.is_file() else None
 
 
 def stage_sales_file(
@@ -279,15 +221,12 @@ def _name(partition: Partition, batch: int) -> str:
 # --- 2. what needs the whole run ------------------------------------------------------------------
 
 
-def find_run_wide_facts(spool: Spool, settings: Settings, database: Path | None = None) -> int:
+def find_run_wide_facts(spool: Spool, settings: Settings) -> int:
     """Reject listing_ids repeated across the run (the first record is kept) and count shared boxes.
 
     DuckDB does both from the spooled valid rows (sql/run_wide/), within `run.duckdb_memory_limit`,
     spilling to the spool: the ids of a whole catalogue need not fit in memory. Returns how many records
     were rejected as repeats; they leave the valid rows in step 3.
-
-    Records staging found unchanged (an incremental run) take their values from the stored listings of
-    `database`, a few columns of them (UNCHANGED_ROWS, per part), for the plan.
     """
     valid = spool.parts("valid")
     if not valid:
@@ -297,15 +236,7 @@ def find_run_wide_facts(spool: Spool, settings: Settings, database: Path | None 
         connection.execute("set enable_progress_bar = false")
         connection.read_parquet([str(path) for path in valid], filename=True).select(
             "*, parse_filename(filename, true) as part"
-        ).select(", ".join(_RUN_WIDE_COLUMNS)).create_view("spooled_valid_checked")
-        if spool.parts(UNCHANGED) and database is not None:
-            _unchanged_rows_from_store(connection, spool, database)
-            connection.execute(
-                f"create view spooled_valid as select {', '.join(_RUN_WIDE_COLUMNS)} from spooled_valid_checked "  # noqa: S608
-                f"union all select {', '.join(_RUN_WIDE_COLUMNS)} from unchanged_rows"
-            )
-        else:
-            connection.execute("create view spooled_valid as select * from spooled_valid_checked")
+        ).create_view("spooled_valid")
         repeats = connection.sql(sql_text("run_wide/repeated_listing_ids.sql")).pl()
         repeats.select(FILE_INDEX, "source_row").write_parquet(spool.part("facts", "repeats"))
         connection.read_parquet(str(spool.part("facts", "repeats"))).create_view("repeats")
@@ -327,38 +258,6 @@ def find_run_wide_facts(spool: Spool, settings: Settings, database: Path | None 
             ).alias("message"),
         ).select(list(REJECT_COLUMNS)).write_parquet(spool.part("rejects", "repeats"))
     return repeats.height
-
-
-# What the run-wide checks read of each valid listing (sql/run_wide/), and what the plan reads (plan_rescoring).
-_RUN_WIDE_COLUMNS = ("listing_id", FILE_INDEX, "source_file", "source_row", *SIDES, "category", "part")
-PLAN_COLUMNS = (
-    "listing_id", "sku", "marketplace", "seller_id", "category", *SIDES, "monthly_units_sold", "product_group",
-    "currency", "currency_assumed", LISTING_FINGERPRINT, FILE_INDEX, "source_file", "source_row",
-)
-UNCHANGED_ROWS = "facts/unchanged_rows"  # per part (part=<name>): PLAN_COLUMNS of the unchanged records
-
-
-def _unchanged_rows_from_store(connection: duckdb.DuckDBPyConnection, spool: Spool, database: Path) -> None:
-    """The unchanged records with the stored listing's values (table unchanged_rows), also spooled per part."""
-    connection.execute("attach $path as store (read_only)", {"path": str(database)})
-    connection.read_parquet([str(path) for path in spool.parts(UNCHANGED)], filename=True).select(
-        "*, parse_filename(filename, true) as part"
-    ).create_view("unchanged_records")
-    stored = [column for column in PLAN_COLUMNS if column not in (FILE_INDEX, "source_file", "source_row",
-                                                                  LISTING_FINGERPRINT)]
-    connection.execute(
-        f"create temp table unchanged_rows as select u.part, u.{FILE_INDEX}, u.source_file, u.source_row, "  # noqa: S608
-        f"u.listing_fingerprint, {', '.join('l.' + column for column in stored)} "
-        "from unchanged_records as u inner join store.listings as l using (listing_fingerprint)"
-    )
-    connection.sql(f"select part, {', '.join(PLAN_COLUMNS)} from unchanged_rows").write_parquet(  # noqa: S608
-        str(spool.root / UNCHANGED_ROWS), partition_by=["part"], write_partition_columns=False
-    )
-
-
-def _unchanged_rows_of_part(spool: Spool, name: str) -> pl.LazyFrame | None:
-    files = sorted((spool.root / UNCHANGED_ROWS / f"part={name}").glob("*.parquet"))
-    return pl.scan_parquet(files) if files else None
 
 
 SKU_DEMAND = ("facts", "sku_demand_by_seller")
@@ -473,10 +372,7 @@ def plan_rescoring(
         return full_plan(parts, listings, reason or "no listings in the run")
     demand = _sales_demand_of_run(spool)
     for part in parts:
-        checked = pl.scan_parquet(part).select(PLAN_COLUMNS)
-        unchanged = _unchanged_rows_of_part(spool, part.stem)
-        both = checked if unchanged is None else pl.concat([checked, unchanged], how="vertical_relaxed")
-        valid = _valid_without_repeats(spool, both)
+        valid = _valid_without_repeats(spool, pl.scan_parquet(part))
         with_facts = _with_shared_boxes(with_sales_demand(valid, *demand), _shared_boxes_of_part(spool, part.stem))
         with_input_fingerprint(with_facts, context).select(
             pl.lit(part.stem).alias("part"), FILE_INDEX, "source_row", "listing_id", "source_file", "product_group",
@@ -487,9 +383,8 @@ def plan_rescoring(
         connection.execute("attach $path as store (read_only)", {"path": str(database)})
         connection.read_parquet([str(path) for path in spool.parts(FINGERPRINTS)]).create_view("run_fingerprints")
         rescore = connection.sql(sql_text("run_wide/listings_to_rescore.sql")).pl()
-        from_store = _stored_rows_to_rescore(connection, spool, rescore)
     by_part = [
-        (part, _rows_to_rescore(part, rows, from_store))
+        (part, pl.scan_parquet(part).join(rows.lazy(), on=[FILE_INDEX, "source_row"], how="semi"))
         for part in parts
         if not (rows := rescore.filter(pl.col("part") == part.stem).select(FILE_INDEX, "source_row")).is_empty()
     ]
@@ -508,39 +403,6 @@ def plan_rescoring(
         incremental=True,
         run_listing_parts=tuple(spool.parts(FINGERPRINTS)),
     )
-
-
-def _stored_rows_to_rescore(
-    connection: duckdb.DuckDBPyConnection, spool: Spool, rescore: pl.DataFrame
-) -> pl.DataFrame | None:
-    """The whole stored rows of the unchanged records to score again (a run-wide fact or a sibling changed), with
-    this run's lineage: staging did not validate them, their values are the stored listing's."""
-    if not spool.parts(UNCHANGED):
-        return None
-    connection.register("rescore_rows", rescore.select("part", FILE_INDEX, "source_row").to_arrow())
-    connection.read_parquet([str(path) for path in spool.parts(UNCHANGED)], filename=True).select(
-        "*, parse_filename(filename, true) as part"
-    ).create_view("unchanged_lineage")
-    return connection.sql(
-        f"select u.part, u.{FILE_INDEX}, u.source_file, u.source_row, "  # noqa: S608
-        "l.* exclude (run_id, source_file, source_row, listing_fingerprint), u.listing_fingerprint "
-        "from rescore_rows as r inner join unchanged_lineage as u using (part, " + FILE_INDEX + ", source_row) "
-        "inner join store.listings as l using (listing_fingerprint)"
-    ).pl()
-
-
-def _rows_to_rescore(part: Path, rows: pl.DataFrame, from_store: pl.DataFrame | None) -> pl.LazyFrame:
-    """A part's rows to score: the validated ones from the part, the unchanged ones from the store."""
-    checked = pl.scan_parquet(part)
-    chosen = checked.join(rows.lazy(), on=[FILE_INDEX, "source_row"], how="semi")
-    if from_store is None:
-        return chosen
-    schema = checked.collect_schema()
-    stored = from_store.filter(pl.col("part") == part.stem)
-    if stored.is_empty():
-        return chosen
-    typed = stored.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
-    return pl.concat([chosen, typed.lazy()], how="vertical")
 
 
 CHANGED_TOGETHER = "changed-together"  # the changed rows of several parts, scored as one part

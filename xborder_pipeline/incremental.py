@@ -112,17 +112,14 @@ def combined_hash(expressions: list[pl.Expr]) -> pl.Expr:
     return mixed
 
 
-def listing_fingerprint(columns: list[str], context: str = "") -> pl.Expr:
-    """A 64-bit hash of a listing's own values (the columns given, lineage and spool columns left out) and of the
-    scoring context: computed on the record as read, so that a record equal to a stored listing's, under the same
-    context, is known valid without validating it again (`listings.listing_fingerprint`)."""
+def listing_fingerprint(columns: list[str]) -> pl.Expr:
+    """A 64-bit hash of a listing's own values (the columns given, lineage and spool columns left out)."""
     own = sorted(column for column in columns if column not in _NOT_OWN_VALUES)
-    values = [pl.col(column) for column in own]
-    return combined_hash([*values, pl.lit(context_seed(context), pl.UInt64)]).alias(LISTING_FINGERPRINT)
+    return combined_hash([pl.col(column) for column in own]).alias(LISTING_FINGERPRINT)
 
 
-def with_listing_fingerprint(valid: pl.DataFrame, context: str = "") -> pl.DataFrame:
-    return valid.with_columns(listing_fingerprint(valid.columns, context))
+def with_listing_fingerprint(valid: pl.DataFrame) -> pl.DataFrame:
+    return valid.with_columns(listing_fingerprint(valid.columns))
 
 
 def input_fingerprint(context: str, has_groups: bool) -> pl.Expr:

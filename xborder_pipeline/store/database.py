@@ -25,9 +25,7 @@ from xborder_pipeline.scoring.reasons import ALL_REASONS
 DB_ENV_VAR = "XBORDER_DB"
 DEFAULT_DB_PATH = "xborder.duckdb"
 
-LISTING_COLUMNS: tuple[str, ...] = (
-    *CANONICAL_COLUMNS, *ADAPTER_COLUMNS, *LINEAGE_COLUMNS, "run_id", "listing_fingerprint"
-)
+LISTING_COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, *ADAPTER_COLUMNS, *LINEAGE_COLUMNS, "run_id")
 SCORE_COLUMNS: tuple[str, ...] = (
     "listing_id",
     "run_id",
@@ -291,8 +289,7 @@ def write_run(
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
             frame = frames[kind]  # a frame scored outside a run may lack input_fingerprint: stored as null
-            wanted = [c for c in columns if c not in _STAMPS
-                      and (c not in ("input_fingerprint", "listing_fingerprint") or c in frame.columns)]
+            wanted = [c for c in columns if c not in _STAMPS and (c != "input_fingerprint" or c in frame.columns)]
             connection.register(view, frame.select(wanted).to_arrow())
         return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
 
