@@ -246,7 +246,8 @@ def finish(run: RunRecord, database: Path, counts: StagedCounts, seconds: float,
         run.run_id, database, rows_read=counts.rows_read, rows_rejected=counts.rows_rejected,
         rows_skipped=counts.rows_skipped, seconds=seconds, changes=changes, sales_rows_loaded=counts.sales_rows,
     )
-    summary = replace(summary, rescore_reason=rescore_reason)
+    if rescore_reason:  # the run's valid listings, kept or scored again (its bands count those scored)
+        summary = replace(summary, rescore_reason=rescore_reason, rows_scored=counts.rows_valid)
     report(summary)
     return summary
 

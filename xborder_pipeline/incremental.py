@@ -159,9 +159,6 @@ class RescorePlan:
     incremental: bool = False
     run_listing_parts: tuple[Path, ...] = ()  # every valid listing of the run (few columns), for the load
 
-    def summary_line(self) -> str:
-        return self.reason
-
 
 def full_plan(parts: list[Path], listings: int, reason: str) -> RescorePlan:
     return RescorePlan(parts=parts, reason=reason, listings=listings, rescored=listings)

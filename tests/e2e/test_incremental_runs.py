@@ -133,6 +133,7 @@ def test_the_incremental_run_scores_only_what_changed_and_says_so(databases) -> 
     rescored = query(databases["incremental"], "select listings_rescored, rows_scored from pipeline_runs "
                      "where run_id = $run", {"run": summary.run_id}).row(0)
     assert 0 < rescored[0] < rescored[1] * 0.1, rescored
+    assert summary.rows_scored == rescored[1]  # the run's valid listings, kept or scored again
     assert f"{rescored[0]:,} of {rescored[1]:,} listings" in summary.rescore_reason
     assert "rescored:     incremental" in summary.render()
     assert databases["full_summary"].rescore_reason.startswith("full refresh asked for")
