@@ -62,7 +62,9 @@ def scoring_context(settings: Settings, card: FbaCard, day: date) -> str:
     of the configuration in force (config_hash), and, for every date the configuration or the card names (window
     edges, a card's effective dates, a surcharge's start), whether the day is before, on or after it.
     """
-    dumped = [settings.model_dump(mode="json"), card.model_dump(mode="json")]
+    configuration = settings.model_dump(mode="json")
+    configuration["run"].pop("as_of", None)  # the run's own date: not a date the configuration names
+    dumped = [configuration, card.model_dump(mode="json")]
     dated = sorted({value for value in _strings(dumped) if _DATE.match(value)})
     parts = {
         "config_hash": settings.config_hash(card),

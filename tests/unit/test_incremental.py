@@ -90,8 +90,12 @@ def test_the_context_follows_the_dates_the_configuration_and_card_name_not_the_d
                  if day not in named and day + timedelta(days=1) not in named
                  and not any(day < other <= day + timedelta(days=1) for other in named))
 
-    assert scoring_context(settings, card, quiet) == scoring_context(settings, card, quiet + timedelta(days=1))
-    assert scoring_context(settings, card, edge - timedelta(days=1)) != scoring_context(settings, card, edge)
+    def on(day: date) -> str:  # as a run resolves its day into run.as_of (as_of.settings_for_run)
+        dated = settings.model_copy(update={"run": settings.run.model_copy(update={"as_of": day.isoformat()})})
+        return scoring_context(dated, card, day)
+
+    assert on(quiet) == on(quiet + timedelta(days=1))
+    assert on(edge - timedelta(days=1)) != on(edge)
 
 
 def test_why_a_run_scores_everything() -> None:
