@@ -74,10 +74,10 @@ def nights(tmp_path_factory) -> dict[int, list[Path]]:
     }
 
 
-def _score(paths: list[Path], db: Path, full_refresh: bool = False, config: Path | None = None):
+def _score(paths: list[Path], db: Path, full_refresh: bool = False, config: Path | None = None, as_of: str = AS_OF):
     from xborder_pipeline.flows.score_catalogue import score_catalogue
 
-    return score_catalogue(paths=[str(path) for path in paths], db_path=str(db), as_of=AS_OF,
+    return score_catalogue(paths=[str(path) for path in paths], db_path=str(db), as_of=as_of,
                            full_refresh=full_refresh, config_path=str(config) if config else None)
 
 
@@ -198,3 +198,12 @@ def test_a_configuration_change_rescores_everything_and_says_why(databases, nigh
     rescored = query(db, "select listings_rescored, rows_scored from pipeline_runs where run_id = $run",
                      {"run": summary.run_id}).row(0)
     assert rescored[0] == rescored[1]
+
+
+def test_the_next_nights_run_of_the_same_export_scores_nothing(databases, nights, tmp_path) -> None:
+    db = tmp_path / "next night.duckdb"
+    shutil.copy(databases["incremental"], db)
+
+    summary = _score(nights[2], db, as_of="2026-11-21")  # no dated window starts or ends that day
+
+    assert summary.rescore_reason.startswith("incremental: 0 of ")
