@@ -447,7 +447,7 @@ def load_run(
 ) -> int:
     """The run into the database in one transaction; returns how many listings are new or changed.
 
-    With an incremental `plan`, the listings it did not score keep their rows (lineage updated)."""
+    With an incremental `plan`, the listings it did not score keep their rows, lineage and run id."""
     run_counts = counts.run_counts()
     if plan is not None and plan.incremental:
         run_counts = replace(run_counts, listings_rescored=plan.rescored)
