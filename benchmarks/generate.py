@@ -348,6 +348,45 @@ def generate(
     return paths
 
 
+# How a nightly re-export differs from the night before (benchmarks/run.py --steps nightly-delta, issue 17): of the
+# changed share, these parts get a new price, a new weight, are gone, or are new listings appended at the end.
+REEXPORT_MIX = {"price": 0.4, "weight": 0.3, "removed": 0.15, "new": 0.15}
+
+
+def reexport(source: Path, out: Path, *, changed_share: float = 0.01, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """Write `source` (a file of `generate`) again at `out`, the next night's export: `changed_share` of its rows
+    changed as REEXPORT_MIX says (prices up 7%, weights up 25%, rows removed, new listings copied from others with
+    new ids). Same format as `source`, values as text. Returns how many rows of each kind."""
+    frame = pl.read_parquet(source) if source.suffix == ".parquet" else pl.read_csv(source, infer_schema=False)
+    rng = np.random.default_rng([seed, 17])
+    rows = frame.height
+    kind = rng.random(rows)
+    edges = np.cumsum([0.0, *(changed_share * share for share in REEXPORT_MIX.values())])
+    price, weight, removed, new = (
+        (kind >= low) & (kind < high) for low, high in zip(edges[:-1], edges[1:], strict=True)
+    )
+    numbers = pl.col("price").cast(pl.Float64, strict=False)
+    weights = pl.col("weight_kg").cast(pl.Float64, strict=False)
+    changed = frame.with_columns(
+        price=pl.when(pl.Series(price) & numbers.is_not_null()).then((numbers * 1.07).round(2).cast(pl.String))
+        .otherwise(pl.col("price")),
+        weight_kg=pl.when(pl.Series(weight) & weights.is_not_null()).then((weights * 1.25).round(3).cast(pl.String))
+        .otherwise(pl.col("weight_kg")),
+    )
+    added = frame.filter(pl.Series(new)).with_row_index("_new").with_columns(
+        listing_id=pl.format("NEW-{}", pl.col("_new")),
+        sku=pl.format("NEW-SKU-{}", pl.col("_new")),
+    ).drop("_new")
+    result = pl.concat([changed.filter(~pl.Series(removed)), added])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".parquet":
+        result.write_parquet(out, compression="zstd", row_group_size=DEFAULT_CHUNK_ROWS)
+    else:
+        result.write_csv(out)
+    return {"price": int(price.sum()), "weight": int(weight.sum()), "removed": int(removed.sum()),
+            "new": int(new.sum())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, required=True)

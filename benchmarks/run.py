@@ -18,6 +18,15 @@ a step whose tree passes --max-rss-gb. It prints a table and, last, one line:
 
     RESULT rows=N e2e_s=... floor_s=... ratio_floor=... pandas_s=... ratio_pandas=... peak_rss_mb=...
 
+`--steps nightly-delta` (issue 17) scores the catalogue into a fresh database, then the next night's re-export of it
+(benchmarks/generate.py `reexport`: 1% of the listings changed: prices, weights, removed, new) into the same
+database, in one child process, and prints
+
+    RESULT rows=N full_s=... delta_s=... ratio_delta=... changed=... peak_rss_mb=...
+
+where ratio_delta = delta_s / full_s, changed = the listings the second run scored again, peak_rss_mb that of the
+process over both runs.
+
 where ratio_floor = e2e_s / floor_s, ratio_pandas = pandas_s / e2e_s (how many times faster the pipeline is) and
 peak_rss_mb is the peak resident memory of the e2e scoring process (ru_maxrss; the Prefect server process is listed
 apart in the table).
@@ -48,6 +57,8 @@ if str(BENCHMARKS) not in sys.path:
 import generate  # noqa: E402 (benchmarks/ is not a package)
 
 STEPS = ("e2e", "floor", "pandas")
+DELTA_STEP = "nightly-delta"
+DELTA_CHANGED_SHARE = 0.01
 
 
 @dataclass
@@ -73,7 +84,8 @@ def _own_peak_rss_mb() -> float:
 def _child(step: str, arguments: dict, results: multiprocessing.Queue) -> None:
     began = time.perf_counter()
     try:
-        details = {"e2e": _e2e_step, "floor": _floor_step, "pandas": _pandas_step}[step](**arguments)
+        steps = {"e2e": _e2e_step, "floor": _floor_step, "pandas": _pandas_step, DELTA_STEP: _delta_step}
+        details = steps[step](**arguments)
         results.put({"ok": True, "details": details, "peak_rss_mb": _own_peak_rss_mb(),
                      "total_seconds": time.perf_counter() - began})
     except BaseException:  # report any failure to the parent, which prints it
@@ -153,6 +165,42 @@ def _e2e_step(input_path: str, db_path: str) -> dict:
         "rows_read": summary.rows_read,
         "rows_scored": summary.rows_scored,
         "rows_rejected": summary.rows_rejected,
+        "db_mb": Path(db_path).stat().st_size / 1e6,
+    }
+
+
+def _delta_step(input_path: str, db_path: str, next_path: str) -> dict:
+    """The catalogue scored into a fresh database, then its re-export (1% changed) into the same one."""
+    from prefect import flow
+
+    @flow(name="benchmark_warm_up")
+    def warm_up() -> None:
+        return None
+
+    warm_up()
+    from xborder_pipeline.flows.score_catalogue import score_catalogue
+
+    from xborder_pipeline.store.database import query
+
+    clock = _StageClock()
+    began = time.perf_counter()
+    full = score_catalogue(paths=[input_path], db_path=db_path)
+    full_ended = time.perf_counter()
+    full_stages = clock.stages(began, full_ended)
+    clock.lines.clear()
+    delta = score_catalogue(paths=[next_path], db_path=db_path)
+    ended = time.perf_counter()
+    rescored = query(Path(db_path), "select listings_rescored from pipeline_runs where run_id = $run",
+                     {"run": delta.run_id}).item()
+    return {
+        "seconds": ended - full_ended,
+        "full_s": full_ended - began,
+        "stages": clock.stages(full_ended, ended),
+        "full_stages": full_stages,
+        "changed": rescored,
+        "rows_scored": delta.rows_scored,
+        "full_rows_scored": full.rows_scored,
+        "rescore_reason": delta.rescore_reason,
         "db_mb": Path(db_path).stat().st_size / 1e6,
     }
 
@@ -491,6 +539,9 @@ def print_table(rows: int, results: dict[str, StepResult], generated: dict) -> N
                      f"{result.details['channel_rows_loaded']:,} channel rows")
         elif name == "pandas":
             notes = f"scored {result.details['rows_scored']:,}, rejected {result.details['rows_rejected']:,}"
+        elif name == DELTA_STEP:
+            notes = (f"full run {result.details['full_s']:.1f} s, then the re-export: "
+                     f"{result.details['rescore_reason']}")
         print(f"{name:<8} {_number(result.seconds, 1):>9} {_number(result.details.get('cpu_s'), 0):>7} {rate:>11} "
               f"{_number(result.peak_rss_mb, 0):>12} "
               f"{_number(result.peak_tree_rss_mb, 0):>9} {_number(result.total_seconds, 1):>10}  {notes}")
@@ -501,9 +552,11 @@ def print_table(rows: int, results: dict[str, StepResult], generated: dict) -> N
         f"{name} {result.details['load_average'][0]:.1f} / {result.details['load_average'][1]:.1f}"
         for name, result in results.items() if "load_average" in result.details))
     for name, result in results.items():
-        stages = result.details.get("stages")
-        if stages:
-            print(f"\n{name} stages (s): " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stages.items()))
+        for key, label in (("full_stages", f"{name} (full run)"), ("stages", name)):
+            stages = result.details.get(key)
+            if stages:
+                print(f"\n{label} stages (s): " + ", ".join(f"{stage} {seconds:.1f}"
+                                                             for stage, seconds in stages.items()))
     for name, result in results.items():
         if result.error and "Traceback" in result.error:
             print(f"\n{name} failed:\n{result.error}")
@@ -521,6 +574,16 @@ def result_line(rows: int, results: dict[str, StepResult]) -> str:
             f"pandas_s={_number(pandas_s)} ratio_pandas={_number(ratio_pandas)} peak_rss_mb={_number(peak, 0)}")
 
 
+def delta_result_line(rows: int, result: StepResult) -> str:
+    full_s = result.details.get("full_s")
+    delta_s = result.seconds
+    ratio = delta_s / full_s if delta_s and full_s else None
+    changed = result.details.get("changed")
+    return (f"RESULT rows={rows} full_s={_number(full_s)} delta_s={_number(delta_s)} ratio_delta={_number(ratio, 3)} "
+            f"changed={changed if changed is not None else 'na'} "
+            f"peak_rss_mb={_number(result.peak_rss_mb if result.seconds else None, 0)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark xborder scoring against the I/O floor and pandas.")
     parser.add_argument("--rows", type=int, required=True, help="synthetic listings to generate and score")
@@ -529,14 +592,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (input and databases)")
     parser.add_argument("--workdir", type=Path, help="work folder; an input of the same N and seed there is reused")
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
-    parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset of e2e,floor,pandas")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"comma-separated subset of e2e,floor,pandas, or {DELTA_STEP}")
     parser.add_argument("--max-rss-gb", type=float, default=20.0, help="stop a step whose memory passes this")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run e2e and floor this many times each and keep the fastest (the machine is shared)")
     arguments = parser.parse_args(argv)
 
     steps = [step for step in arguments.steps.split(",") if step]
-    unknown = set(steps) - set(STEPS)
+    unknown = set(steps) - {*STEPS, DELTA_STEP}
     if unknown:
         parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
     if arguments.skip_pandas:
@@ -555,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
         generated = {"path": input_path, "mb": input_path.stat().st_size / 1e6,
                      "seconds": time.perf_counter() - began, "reused": reused}
         results: dict[str, StepResult] = {}
+        if DELTA_STEP in steps:
+            results[DELTA_STEP] = _run_delta(arguments, input_path, workdir)
         for step in STEPS:
             if step not in steps:
                 continue
@@ -576,13 +642,36 @@ def main(argv: list[str] | None = None) -> int:
                 for leftover in (db_path, *(db_path.with_name(db_path.name + end) for end in (".wal", ".lock"))):
                     leftover.unlink(missing_ok=True)
         print_table(arguments.rows, results, generated)
-        print(result_line(arguments.rows, results))
+        if any(step in steps for step in STEPS):
+            print(result_line(arguments.rows, results))
+        if DELTA_STEP in results:
+            print(delta_result_line(arguments.rows, results[DELTA_STEP]))
         return 0 if all(result.error is None for result in results.values()) else 1
     finally:
         if not arguments.keep and arguments.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         elif not arguments.keep:
             shutil.rmtree(workdir / "prefect-home", ignore_errors=True)
+
+
+def _run_delta(arguments: argparse.Namespace, input_path: Path, workdir: Path) -> StepResult:
+    """The nightly-delta step: the re-export is made (once per N and seed) before the child starts, untimed."""
+    next_path = input_path.parent / "next-night" / input_path.name
+    if not next_path.exists():
+        generate.reexport(input_path, next_path, changed_share=DELTA_CHANGED_SHARE, seed=arguments.seed)
+    db_path = workdir / f"{DELTA_STEP}_{arguments.rows}.duckdb"
+    leftovers = (db_path, *(db_path.with_name(db_path.name + end) for end in (".wal", ".lock")))
+    for stale in leftovers:
+        stale.unlink(missing_ok=True)
+    print(f"running {DELTA_STEP} ...", file=sys.stderr, flush=True)
+    load_before = os.getloadavg()[0]
+    result = run_step(DELTA_STEP, {"input_path": str(input_path), "db_path": str(db_path),
+                                   "next_path": str(next_path)}, arguments.max_rss_gb)
+    result.details["load_average"] = (load_before, os.getloadavg()[0])
+    if not arguments.keep:
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+    return result
 
 
 if __name__ == "__main__":

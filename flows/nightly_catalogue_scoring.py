@@ -55,7 +55,8 @@ def nightly_catalogue_scoring(
             return None
         logger.info("scoring %d new file(s) of %d in %s", len(new_files), len(candidates), inbox_folder)
         summary = score_files(
-            new_files, database, settings, IngestOptions(sources=tuple(settings.sources)), run, archive_to
+            new_files, database, settings, IngestOptions(sources=tuple(settings.sources)), run, archive_to,
+            full_refresh=full_refresh,
         )
         if archive_to is not None:
             archive(new_files, archive_to, run.run_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 import xborder_pipeline
-from xborder_pipeline.as_of import settings_for_run, with_as_of
+from xborder_pipeline.as_of import as_of_date, settings_for_run, with_as_of
 from xborder_pipeline.batches import (
     Partition,
+    RescorePlan,
     Spool,
     StagedCounts,
     find_run_wide_facts,
@@ -32,15 +34,17 @@ from xborder_pipeline.batches import (
     first_rejects,
     load_run,
     partitions,
+    plan_rescoring,
     remove_stale_spools,
     score_part,
     stage_partition,
     stage_sales_file,
-    valid_parts,
+    write_scoring_context,
 )
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.features.fba import load_fba_card
 from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_rows
+from xborder_pipeline.incremental import scoring_context
 from xborder_pipeline.ingest import IngestOptions
 from xborder_pipeline.progress import report_progress
 from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise_stored_run
@@ -111,6 +115,17 @@ def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings) -> St
 
 
 @stage
+def plan(spool: Spool, settings: Settings, database: Path, run: RunRecord, counts: StagedCounts,
+         full_refresh: bool) -> RescorePlan:
+    """Which listings to score: all, or those whose inputs changed since they were scored (incremental)."""
+    began = time.perf_counter()
+    write_scoring_context(spool, settings, load_fba_card(settings.fba.card or None))
+    rescoring = plan_rescoring(spool, settings, database, run.scoring_context, counts.rows_valid, full_refresh)
+    report_progress(f"rescoring: {rescoring.reason} ({time.perf_counter() - began:.1f} s)")
+    return rescoring
+
+
+@stage
 def score(part: Path, spool: Spool, settings: Settings, position: str) -> int:
     began = time.perf_counter()
     scored = score_part(part, spool, settings, load_fba_card(settings.fba.card or None))
@@ -133,14 +148,17 @@ def load(
     settings: Settings,
     files: list[InboxFile],
     archive_dir: Path | None,
+    rescoring: RescorePlan | None = None,
 ) -> int:
     """Write the run; returns how many listings' band, flag or score changed."""
     began = time.perf_counter()
-    report_progress(f"load: writing {counts.rows_valid:,} listings to {db_path} in one transaction")
+    written = rescoring.rescored if rescoring is not None else counts.rows_valid
+    report_progress(f"load: writing {written:,} listings to {db_path} in one transaction")
     finished_at = datetime.now(UTC)
     changes = load_run(
         db_path, run, spool, counts, settings, finished_at,
         processed_files=processed_files_rows(files, run.run_id, finished_at, archive_dir),
+        plan=rescoring,
     )
     report_progress(f"load: done ({time.perf_counter() - began:.1f} s)")
     return changes
@@ -157,10 +175,12 @@ def report(summary: RunSummary) -> None:
 
 
 def new_run(settings: Settings, files: list[InboxFile]) -> RunRecord:
+    card = load_fba_card(settings.fba.card or None)
     return RunRecord(
         run_id=str(flow_run.id or uuid.uuid4()),
         started_at=datetime.now(UTC),
-        config_hash=settings.config_hash(load_fba_card(settings.fba.card or None)),
+        config_hash=settings.config_hash(card),
+        scoring_context=scoring_context(settings, card, as_of_date(settings)),
         input_files=[str(file.path) for file in files],
         version=xborder_pipeline.__version__,
         as_of_date=date.fromisoformat(settings.run.as_of) if settings.run.as_of else None,
@@ -175,6 +195,7 @@ def score_files(
     run: RunRecord,
     archive_dir: Path | None = None,
     sales_period: Period | None = None,
+    full_refresh: bool = False,
 ) -> RunSummary:
     """The stages of one run, inside whichever flow calls them (holding the run lock); a failure is
     recorded, then raised. The run's spool is removed either way.
@@ -182,6 +203,9 @@ def score_files(
     Sales and order exports among the files (recognised from their headers, xborder_pipeline.sales) are
     read as sales history; `sales_period` is the period of those with no dates inside. The calling flow
     resolves the run's as-of date (as_of.settings_for_run) and every stage receives it in the settings.
+
+    When the run's scoring context is the last successful run's, only listings whose inputs changed are scored
+    (xborder_pipeline.incremental); `full_refresh` scores them all.
     """
     began = time.perf_counter()
     settings = settings_for_run(settings)  # resolving settings already resolved changes nothing
@@ -196,16 +220,16 @@ def score_files(
                 counts += read_and_validate(partition, options, settings, spool)
         counts = run_wide_facts(spool, counts, settings)
         sales_demand(spool, settings, database)
-        parts = valid_parts(spool)
-        for number, part in enumerate(parts, start=1):
-            score(part, spool, settings, f"{number}/{len(parts)}")
-        changes = load(database, run, spool, counts, settings, files, archive_dir)
+        rescoring = plan(spool, settings, database, run, counts, full_refresh)
+        for number, part in enumerate(rescoring.parts, start=1):
+            score(part, spool, settings, f"{number}/{len(rescoring.parts)}")
+        changes = load(database, run, spool, counts, settings, files, archive_dir, rescoring)
     except Exception as error:
         record_failure(database, run, error)
         raise
     finally:
         spool.remove()
-    return finish(run, database, counts, time.perf_counter() - began, changes)
+    return finish(run, database, counts, time.perf_counter() - began, changes, rescoring.reason)
 
 
 def record_failure(database: Path, run: RunRecord, error: Exception) -> None:
@@ -215,12 +239,15 @@ def record_failure(database: Path, run: RunRecord, error: Exception) -> None:
         get_run_logger().warning("could not record the failed run in %s: %s", database, recording_error)
 
 
-def finish(run: RunRecord, database: Path, counts: StagedCounts, seconds: float, changes: int) -> RunSummary:
+def finish(run: RunRecord, database: Path, counts: StagedCounts, seconds: float, changes: int,
+           rescore_reason: str = "") -> RunSummary:
     """The run's summary, read back from the database, and its report artifact."""
     summary = summarise_stored_run(
         run.run_id, database, rows_read=counts.rows_read, rows_rejected=counts.rows_rejected,
         rows_skipped=counts.rows_skipped, seconds=seconds, changes=changes, sales_rows_loaded=counts.sales_rows,
     )
+    if rescore_reason:  # the run's valid listings, kept or scored again (its bands count those scored)
+        summary = replace(summary, rescore_reason=rescore_reason, rows_scored=counts.rows_valid)
     report(summary)
     return summary
 
@@ -237,6 +264,7 @@ def score_catalogue(
     currency: str | None = None,
     sales_period: str | None = None,
     as_of: str | None = None,
+    full_refresh: bool = False,
 ) -> RunSummary:
     """Score the listing exports at `paths` into the DuckDB file at `db_path`.
 
@@ -244,7 +272,8 @@ def score_catalogue(
     adapter knows; the units and currency fill in what an export's headers do not say. Sales and order
     exports among `paths` load the sales history; `sales_period` (`FIRST..LAST`) dates those without
     dates. `as_of` (YYYY-MM-DD) is the date the run prices by (rate-card windows, peak season, duty rules)
-    and judges demand by; default run.as_of, else today.
+    and judges demand by; default run.as_of, else today. Listings whose inputs are unchanged since they were
+    scored keep their rows (xborder_pipeline.incremental); `full_refresh` scores every listing.
     """
     settings = settings_for_run(with_as_of(load_settings(config_path), as_of))
     database = Path(db_path)
@@ -259,4 +288,5 @@ def score_catalogue(
     with exclusive_run(database, settings.run.lock_timeout_seconds):
         files = describe_files([Path(path) for path in paths])
         return score_files(files, database, settings, options, new_run(settings, files),
-                           sales_period=parse_period(sales_period) if sales_period else None)
+                           sales_period=parse_period(sales_period) if sales_period else None,
+                           full_refresh=full_refresh)

@@ -18,7 +18,7 @@ The spool is a folder per run next to the database (or `run.spool_dir`), removed
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -27,9 +27,21 @@ import polars as pl
 
 from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import SHARED_BOX_COLUMNS, with_listing_features
+from xborder_pipeline.features import SHARED_BOX_COLUMNS, _with_shared_boxes, with_listing_features
+from xborder_pipeline.features.dimensions import SIDES
 from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
+from xborder_pipeline.incremental import (
+    INPUT_FINGERPRINT,
+    RescorePlan,
+    full_plan,
+    full_rescore_reason,
+    incremental_reason,
+    last_scoring_context,
+    scoring_context,
+    with_input_fingerprint,
+    with_listing_fingerprint,
+)
 from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
 from xborder_pipeline.ingest.mapping import load_mapping
 from xborder_pipeline.sales.dates import Period, parse_period
@@ -179,7 +191,9 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
                 records, settings, earlier_rejects=piece.rejects if number == 0 else None, check_duplicates=False
             )
             name = _name(partition, batch)
-            valid = checked.valid.with_columns(pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX))
+            valid = with_listing_fingerprint(checked.valid).with_columns(
+                pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX)
+            )
             spool.write(valid, "valid", name)
             if not checked.rejects.is_empty():
                 spool.write(checked.rejects, "rejects", name)
@@ -332,6 +346,7 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
     scored = with_scores(with_listing_features(with_demand, settings, card, shared_boxes=boxes), settings).collect(
         engine="in-memory"
     )
+    scored = with_input_fingerprint(scored, _scoring_context_of_run(spool, settings, card))
     name = part.stem
     spool.write(
         scored.with_columns(pl.col("listing_monthly_units_sold").alias("monthly_units_sold")).select(
@@ -343,6 +358,92 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
     spool.write(scored.select(_unstamped(SCORE_COLUMNS)), "scores", name)
     spool.write(channel_costs_long(scored, settings).select(_unstamped(CHANNEL_COST_COLUMNS)), "channel_costs", name)
     return scored.height
+
+
+SCORING_CONTEXT = "scoring_context"  # a file in the spool: the run's scoring context (xborder_pipeline.incremental)
+FINGERPRINTS = "fingerprints"  # one part per valid part: every valid listing's input fingerprint
+CHANGED = "changed"  # the valid parts' rows to score again, one part per valid part that has any
+
+
+def write_scoring_context(spool: Spool, settings: Settings, card: FbaCard) -> str:
+    """The run's scoring context, computed once and kept in the spool for every part's scoring."""
+    context = scoring_context(settings, card, as_of_date(settings))
+    (spool.root / SCORING_CONTEXT).write_text(context, encoding="utf-8")
+    return context
+
+
+def _scoring_context_of_run(spool: Spool, settings: Settings, card: FbaCard) -> str:
+    path = spool.root / SCORING_CONTEXT
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    return scoring_context(settings, card, as_of_date(settings))
+
+
+def plan_rescoring(
+    spool: Spool, settings: Settings, database: Path, context: str, listings: int, full_refresh: bool = False
+) -> RescorePlan:
+    """Which valid listings of the run to score: all of them, or (same context as the last successful run) those
+    whose input fingerprint differs from the stored one, in their own batches (docs/decisions.md, 19)."""
+    parts = valid_parts(spool)
+    reason = full_rescore_reason(last_scoring_context(database), context, full_refresh)
+    if reason is not None or not parts:
+        return full_plan(parts, listings, reason or "no listings in the run")
+    demand = _sales_demand_of_run(spool)
+    for part in parts:
+        valid = _valid_without_repeats(spool, pl.scan_parquet(part))
+        with_facts = _with_shared_boxes(with_sales_demand(valid, *demand), _shared_boxes_of_part(spool, part.stem))
+        with_input_fingerprint(with_facts, context).select(
+            pl.lit(part.stem).alias("part"), FILE_INDEX, "source_row", "listing_id", "source_file", "product_group",
+            INPUT_FINGERPRINT, "currency", "currency_assumed",
+        ).collect().write_parquet(spool.part(FINGERPRINTS, part.stem))
+    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
+        connection.execute("set enable_progress_bar = false")
+        connection.execute("attach $path as store (read_only)", {"path": str(database)})
+        connection.read_parquet([str(path) for path in spool.parts(FINGERPRINTS)]).create_view("run_fingerprints")
+        rescore = connection.sql(sql_text("run_wide/listings_to_rescore.sql")).pl()
+    by_part = [
+        (part, pl.scan_parquet(part).join(rows.lazy(), on=[FILE_INDEX, "source_row"], how="semi"))
+        for part in parts
+        if not (rows := rescore.filter(pl.col("part") == part.stem).select(FILE_INDEX, "source_row")).is_empty()
+    ]
+    if len(by_part) > 1 and rescore.height <= settings.run.batch_rows and _groups_within_parts(rescore):
+        changed = [_one_changed_part(spool, by_part)]
+    else:  # each part's changed rows scored as a part (a product split across parts is, as in a full run)
+        changed = []
+        for part, rows in by_part:
+            rows.sink_parquet(spool.part(CHANGED, part.stem))
+            changed.append(spool.part(CHANGED, part.stem))
+    return RescorePlan(
+        parts=changed,
+        reason=incremental_reason(rescore.height, listings),
+        listings=listings,
+        rescored=rescore.height,
+        incremental=True,
+        run_listing_parts=tuple(spool.parts(FINGERPRINTS)),
+    )
+
+
+CHANGED_TOGETHER = "changed-together"  # the changed rows of several parts, scored as one part
+
+
+def _groups_within_parts(rescore: pl.DataFrame) -> bool:
+    """No product_group among the rows to score has rows in two parts: scored together, siblings stay the same."""
+    grouped = rescore.filter(pl.col("product_group").is_not_null())
+    return grouped.group_by("product_group").agg(pl.col("part").n_unique().alias("parts"))["parts"].max() in (None, 1)
+
+
+def _one_changed_part(spool: Spool, by_part: list[tuple[Path, pl.LazyFrame]]) -> Path:
+    """The changed rows of several parts as one part (a part costs ~0.5 s of fixed work however few its rows),
+    with the shared boxes those rows have, from their own parts' boxes (the counts are the run's)."""
+    target = spool.part(CHANGED, CHANGED_TOGETHER)
+    pl.concat([rows for _, rows in by_part], how="vertical").sink_parquet(target)
+    sides = list(SIDES)
+    boxes = pl.concat([_shared_boxes_of_part(spool, part.stem) for part, _ in by_part], how="vertical")
+    wanted = pl.scan_parquet(target).select(sides).unique()
+    folder = spool.root / SHARED_BOXES_BY_PART / f"part={CHANGED_TOGETHER}"
+    folder.mkdir(parents=True, exist_ok=True)
+    boxes.join(wanted, on=sides, how="semi").unique().collect().write_parquet(folder / "boxes.parquet")
+    return target
 
 
 def _unstamped(columns: tuple[str, ...]) -> list[str]:
@@ -360,16 +461,23 @@ def load_run(
     settings: Settings,
     finished_at: datetime,
     processed_files: pl.DataFrame | None = None,
+    plan: RescorePlan | None = None,
 ) -> int:
-    """The run into the database in one transaction; returns how many listings are new or changed."""
+    """The run into the database in one transaction; returns how many listings are new or changed.
+
+    With an incremental `plan`, the listings it did not score keep their rows, lineage and run id."""
+    run_counts = counts.run_counts()
+    if plan is not None and plan.incremental:
+        run_counts = replace(run_counts, listings_rescored=plan.rescored)
     return write_spooled_run(
         database,
-        run,
-        counts.run_counts(),
+        replace(run, rescore_reason=plan.reason) if plan is not None else run,
+        run_counts,
         parts={kind: spool.parts(kind) for kind in ("listings", "scores", "channel_costs", "rejects", "skipped")},
         sales_parts=spool.parts("sales"),
         finished_at=finished_at,
         processed_files=processed_files,
         thresholds=settings.sql_thresholds(),
         duckdb_settings=_duckdb_settings(spool, settings),
+        run_listing_parts=list(plan.run_listing_parts) if plan is not None else None,
     )

@@ -128,8 +128,15 @@ def score(
     ] = None,
     sales_period: SalesPeriodOption = None,
     as_of: AsOfOption = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Score every listing again, even those whose inputs are unchanged "
+                           "since they were scored (a run on Dask always does).")
+    ] = False,
 ) -> None:
     """Score listing exports into the database and print a summary of the run.
+
+    Listings whose inputs (own values, shared boxes, siblings, demand) and scoring context (configuration, cards,
+    dated windows in force) are unchanged since they were scored keep their rows; the summary says what was rescored.
 
     Sales and order exports among the files (Shopify orders, Amazon Business Reports and All Orders, eBay,
     Etsy, WooCommerce, Olist order items, canonical sales) load the sales history that proves demand.
@@ -180,6 +187,7 @@ def score(
             currency=currency,
             sales_period=sales_period,
             as_of=settings.run.as_of or None,
+            **({} if on_dask else {"full_refresh": full_refresh}),
         )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
@@ -221,7 +229,8 @@ def nightly(
         Path | None, typer.Option("--archive", help="Move scored files here. Default: schedule.archive_dir.")
     ] = None,
     full_refresh: Annotated[
-        bool, typer.Option("--full-refresh", help="Score every inbox file again, even those already scored.")
+        bool, typer.Option("--full-refresh", help="Score every inbox file and every listing again, even those "
+                                   "already scored.")
     ] = False,
     as_of: AsOfOption = None,
 ) -> None:

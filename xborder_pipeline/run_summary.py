@@ -43,12 +43,15 @@ class RunSummary:
     # how many listings' weight and box rest on each basis (declared, sibling, title, category_prior, none)
     weight_bases: dict[str, int] = field(default_factory=dict)
     dimensions_bases: dict[str, int] = field(default_factory=dict)
+    # why the run scored what it did: a full rescore and why, or how many listings changed (incremental runs)
+    rescore_reason: str = ""
 
     def render(self) -> str:
         lines = [
             f"run {self.run_id} -> {self.db_path}",
             f"  rows read {self.rows_read:,}: scored {self.rows_scored:,}, rejected {self.rows_rejected:,}, "
             f"skipped {self.rows_skipped:,}  ({self.seconds:.1f} s)",
+            *([f"  rescored:     {self.rescore_reason}"] if self.rescore_reason else []),
             f"  changed:      {self.changes:,} listing(s) new or with a new band, flag or score",
             "  suitability:  " + _counts(self.bands),
             "  warehouse:    " + _counts(self.warehouse_flags),
@@ -318,6 +321,7 @@ def run_report_markdown(summary: RunSummary) -> str:
         f"| {summary.rows_read:,} | {summary.rows_scored:,} | {summary.rows_rejected:,} | {summary.rows_skipped:,} "
         f"| {summary.changes:,} | {summary.seconds:.1f} |",
         "",
+        *([f"Rescored: {summary.rescore_reason}", ""] if summary.rescore_reason else []),
     ]
     for title, counts in (
         ("Suitability for direct parcels", summary.bands),

@@ -81,5 +81,8 @@ create table if not exists listing_scores (
     demand_source             varchar,          -- listing | sales_history | none
     demand_evidence           varchar,          -- proven | emerging | none (sku_demand), null without sales
     demand_reasons            varchar[],
-    is_oversize               boolean           -- over traits.oversize limits, or named so (oversize:* in trait_evidence)
+    is_oversize               boolean,          -- over traits.oversize limits, or named so (oversize:* in trait_evidence)
+    -- 64-bit hash of everything the score rests on (own values, shared-box and demand facts, siblings, the run's
+    -- scoring context): a run keeps the rows of a listing whose fingerprint is unchanged (xborder_pipeline.incremental)
+    input_fingerprint         ubigint
 );

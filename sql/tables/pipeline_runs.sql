@@ -16,5 +16,8 @@ create table if not exists pipeline_runs (
     xborder_version varchar,
     assumed_currencies varchar,                -- files read in an assumed currency: `file: CUR (n listings)`, `; `-joined
     as_of_date      date,                      -- the date the run priced and judged demand by (--as-of / run.as_of, else today)
-    sales_rows_loaded bigint                   -- sales records kept as sale lines (part of rows_read)
+    sales_rows_loaded bigint,                  -- sales records kept as sale lines (part of rows_read)
+    scoring_context varchar,                   -- fingerprint of config, cards, dated windows in force, code version
+    rescore_reason  varchar,                   -- why the run scored what it did: full rescore and why, or incremental
+    listings_rescored bigint                   -- of rows_scored, the listings scored this run; the rest kept their rows
 );

@@ -17,7 +17,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
 STORED = {
     "listings": "select * exclude (run_id) from listings order by listing_id",
-    "listing_scores": "select * exclude (run_id, scored_at) from listing_scores order by listing_id",
+    "listing_scores": (
+        # input_fingerprint holds the listing's batch-mates of its product_group: it follows the batch size
+        "select * exclude (run_id, scored_at, input_fingerprint) from listing_scores order by listing_id"
+    ),
     "listing_channel_costs": (
         "select * exclude (run_id, scored_at) from listing_channel_costs order by listing_id, channel"
     ),

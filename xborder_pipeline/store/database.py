@@ -100,6 +100,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "demand_evidence",
     "demand_reasons",
     "is_oversize",
+    "input_fingerprint",
 )
 REJECT_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -162,6 +163,8 @@ class RunRecord:
     input_files: list[str]
     version: str
     as_of_date: date | None = None  # the date the run priced by (xborder_pipeline.as_of)
+    scoring_context: str = ""  # xborder_pipeline.incremental.scoring_context; empty: not known
+    rescore_reason: str = ""  # why the run scored what it did (incremental.RescorePlan.reason)
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class RunCounts:
     rows_rejected: int
     rows_skipped: int
     sales_rows_loaded: int = 0  # sales records kept as sale lines; rows_read counts them too
+    listings_rescored: int | None = None  # of rows_scored, those scored this run (None: all); the rest kept their rows
 
 
 def default_db_path() -> Path:
@@ -285,7 +289,9 @@ def write_run(
     with open_for_writing(db_path) as connection:
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
-            connection.register(view, frames[kind].select(c for c in columns if c not in _STAMPS).to_arrow())
+            frame = frames[kind]  # a frame scored outside a run may lack input_fingerprint: stored as null
+            wanted = [c for c in columns if c not in _STAMPS and (c != "input_fingerprint" or c in frame.columns)]
+            connection.register(view, frame.select(wanted).to_arrow())
         return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
 
 
@@ -299,9 +305,13 @@ def write_spooled_run(
     thresholds: list[tuple[str, float, str]] | None = None,
     duckdb_settings: dict[str, str] | None = None,
     sales_parts: list[Path] | None = None,
+    run_listing_parts: list[Path] | None = None,
 ) -> int:
     """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
-    itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run."""
+    itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run.
+
+    An incremental run (xborder_pipeline.incremental) gives `run_listing_parts` (every valid listing of the run,
+    with its currency columns), since its incoming rows are only the listings it scored again."""
     with open_for_writing(db_path, duckdb_settings) as connection:
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
@@ -316,8 +326,16 @@ def write_spooled_run(
             connection.read_parquet([str(path) for path in sales_parts]).create_view(
                 "incoming_sales_lines", replace=True
             )
-        return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
-                              has_sales=bool(sales_parts))
+        if run_listing_parts:
+            connection.read_parquet([str(path) for path in run_listing_parts]).create_view("incoming_run_listings")
+            # An incremental run deletes a few rows in every row group: DuckDB's vacuum would rewrite them all at the
+            # commit (12 s at 1M listings for 15k rescored). The deleted rows stay as tombstones until a full run.
+            connection.execute("set max_vacuum_tasks = 0")
+        changes = _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
+                                 has_sales=bool(sales_parts),
+                                 listings_of_run="incoming_run_listings" if run_listing_parts else "incoming_listings")
+        connection.execute("drop view if exists incoming_run_listings")  # a view over the spool, gone with it
+        return changes
 
 
 _TABLE_OF_KIND = {
@@ -337,6 +355,7 @@ def _load_incoming(
     processed_files: pl.DataFrame | None,
     thresholds: list[tuple[str, float, str]] | None,
     has_sales: bool = False,
+    listings_of_run: str = "incoming_listings",
 ) -> int:
     """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips,
     and its sales periods (replacing stored rows of the same kind, seller, SKU and period)."""
@@ -354,7 +373,7 @@ def _load_incoming(
             ).fetchall()[0][0]
         )
         _replace_current_rows(connection, "listings", "incoming_listings", {"run_id": run.run_id})
-        _record_assumed_currencies(connection, run.run_id)
+        _record_assumed_currencies(connection, run.run_id, listings_of_run)
         _replace_current_rows(connection, "listing_scores", "incoming_scores", stamps)
         _replace_current_rows(connection, "listing_channel_costs", "incoming_channel_costs", stamps)
         _append(connection, "rejected_rows", "incoming_rejects", {"run_id": run.run_id})
@@ -373,22 +392,27 @@ def _load_incoming(
     return changes
 
 
-def _record_assumed_currencies(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """pipeline_runs.assumed_currencies: each file whose listings were read in an assumed currency."""
+def _record_assumed_currencies(
+    connection: duckdb.DuckDBPyConnection, run_id: str, listings_of_run: str = "incoming_listings"
+) -> None:
+    """pipeline_runs.assumed_currencies: each file whose listings were read in an assumed currency.
+
+    `listings_of_run` is the view of every valid listing of the run (an incremental run writes only some)."""
     connection.execute(
-        """
+        f"""
         update pipeline_runs set assumed_currencies = (
-            select string_agg(format('{}: {} ({} listings)', source_file, currency, n), '; '
+            select string_agg(format('{{}}: {{}} ({{}} listings)', source_file, currency, n), '; '
                               order by source_file, currency)
             from (
-                select source_file, currency, count(*) as n from incoming_listings
+                select source_file, currency, count(*) as n from {listings_of_run}
                 where currency_assumed group by source_file, currency
             )
         )
         where run_id = $run_id
-        """,
+        """,  # noqa: S608 (a view name of this module)
         {"run_id": run_id},
     )
+
 
 
 def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: datetime) -> None:
@@ -433,8 +457,9 @@ def _insert_run(
         """
         insert into pipeline_runs (
             run_id, started_at, finished_at, status, rows_read, rows_scored, rows_rejected, rows_skipped,
-            config_hash, input_files, error_message, xborder_version, as_of_date, sales_rows_loaded
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            config_hash, input_files, error_message, xborder_version, as_of_date, sales_rows_loaded,
+            scoring_context, rescore_reason, listings_rescored
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             run.run_id,
@@ -451,6 +476,11 @@ def _insert_run(
             run.version,
             run.as_of_date,
             counts.sales_rows_loaded if counts else None,
+            run.scoring_context or None,
+            run.rescore_reason or None,
+            counts.listings_rescored if counts and counts.listings_rescored is not None else (
+                counts.rows_scored if counts else None
+            ),
         ],
     )
 

@@ -1,0 +1,209 @@
+"""An incremental run stores exactly what a full run of the same input stores (issue 17).
+
+A catalogue is scored, then re-exported with about 1% of its listings changed (prices, weights, listings removed
+and added) plus listings made to test the run-wide facts: a box shared by five listings of three categories (a
+placeholder) that one listing leaves, so that the other four lose PLACEHOLDER_DIMENSIONS, and a product whose
+declared weight changes on one variant, so that a sibling's estimate changes. The incremental run into the first
+database is compared, table by table and view by view, with a full rescore of the same input into a copy of that
+database, and its current rows with a full run of the same input into a fresh database. A listing's lineage (file
+and row) is the run's that scored it, like its run id: compared apart.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from xborder_pipeline.schemas.listing import CANONICAL_COLUMNS
+
+from tests.conftest import REPO_ROOT
+from tests.helpers import canonical_csv
+from xborder_pipeline.store.database import query
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+
+AS_OF = "2026-11-20"
+ROWS = 3_000
+COLUMNS = (*CANONICAL_COLUMNS, "product_group")
+# Columns that name or date a run: they differ between any two runs, whatever they stored.
+RUN_COLUMNS = {"run_id", "previous_run_id", "scored_at", "changed_at", "started_at", "finished_at", "processed_at",
+               "loaded_at", "rescore_reason", "listings_rescored", "latest_run_id", "duration_seconds"}
+LINEAGE = ("source_file", "source_row")  # of a listing: where the run that scored it read it
+PLACEHOLDER_BOX = {"length_cm": "33", "width_cm": "33", "height_cm": "33"}
+
+
+def _special_rows(night: int) -> list[dict[str, str]]:
+    """Five listings in one 33 cm box across three categories (the fifth leaves it on night 2), and a product
+    of three variants, one without a weight (estimated from its siblings), one whose weight changes on night 2."""
+    categories = ["Toys", "Toys", "Home & Kitchen", "Home & Kitchen", "Sports"]
+    boxes = [
+        {"listing_id": f"BOX-{number}", "sku": f"BOX-SKU-{number}", "category": category, **PLACEHOLDER_BOX}
+        for number, category in enumerate(categories, start=1)
+    ]
+    if night == 2:
+        boxes[-1] = {**boxes[-1], "length_cm": "34"}
+    variants = [
+        {"listing_id": "VAR-1", "sku": "VAR-SKU-1", "product_group": "mug", "weight_kg": ""},
+        {"listing_id": "VAR-2", "sku": "VAR-SKU-2", "product_group": "mug",
+         "weight_kg": "0.9" if night == 1 else "1.6"},
+        {"listing_id": "VAR-3", "sku": "VAR-SKU-3", "product_group": "mug", "weight_kg": "0.7"},
+    ]
+    return boxes + variants
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory) -> dict[int, list[Path]]:
+    """Night 1: a generated catalogue and the special listings; night 2: its re-export, 1% changed."""
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO_ROOT / "benchmarks"))
+    folder = tmp_path_factory.mktemp("nights")
+    first = generate.generate(ROWS, folder / "night1", seed=5, chunk_rows=1_000, formats=("csv",))["csv"]
+    second = folder / "night2" / first.name
+    changed = generate.reexport(first, second, changed_share=0.01, seed=5)
+    assert min(changed.values()) > 0, changed
+    return {
+        night: [path, canonical_csv(path.parent / "special.csv", _special_rows(night), COLUMNS)]
+        for night, path in ((1, first), (2, second))
+    }
+
+
+def _score(paths: list[Path], db: Path, full_refresh: bool = False, config: Path | None = None, as_of: str = AS_OF):
+    from xborder_pipeline.flows.score_catalogue import score_catalogue
+
+    return score_catalogue(paths=[str(path) for path in paths], db_path=str(db), as_of=as_of,
+                           full_refresh=full_refresh, config_path=str(config) if config else None)
+
+
+@pytest.fixture(scope="module")
+def databases(nights, tmp_path_factory) -> dict[str, object]:
+    """incremental: night 1 then night 2; full: night 1 then night 2 with a full refresh; fresh: night 2 alone."""
+    folder = tmp_path_factory.mktemp("databases")
+    incremental, full, fresh = folder / "incremental.duckdb", folder / "full.duckdb", folder / "fresh.duckdb"
+    first = _score(nights[1], incremental)
+    shutil.copy(incremental, full)
+    shutil.copy(incremental, folder / "first.duckdb")
+    before = query(incremental, "select listing_id, reasons from listing_scores where listing_id like 'BOX-%'")
+    summary = _score(nights[2], incremental)
+    full_summary = _score(nights[2], full, full_refresh=True)
+    _score(nights[2], fresh)
+    return {"incremental": incremental, "full": full, "fresh": fresh, "first": first, "summary": summary,
+            "first_db": folder / "first.duckdb",
+            "full_summary": full_summary, "placeholders_before": before}
+
+
+def _objects(db: Path) -> list[str]:
+    """The store's tables and views (the load's own views over a run's spool, incoming_*, are not the store's)."""
+    rows = query(db, "select table_name from information_schema.tables where table_name not like 'incoming%' "
+                     "order by table_name")
+    return rows["table_name"].to_list()
+
+
+def _names_or_dates_a_run(column: str, of_listings: bool) -> bool:
+    return column in RUN_COLUMNS or column.endswith(("_at", "run_id")) or (of_listings and column in LINEAGE)
+
+
+def _stored(db: Path, name: str, where: str = "") -> pl.DataFrame:
+    columns = query(db, "select column_name from information_schema.columns where table_name = $name "
+                        "order by ordinal_position", {"name": name})["column_name"].to_list()
+    of_listings = "listing_id" in columns
+    kept = ", ".join(f'"{column}"' for column in columns if not _names_or_dates_a_run(column, of_listings))
+    return query(db, f"select {kept} from {name} {where} order by all")  # noqa: S608 (our own table names)
+
+
+def _assert_same(mine: pl.DataFrame, theirs: pl.DataFrame, name: str) -> None:
+    """Equal, every value; floats to 12 significant digits: polars divides a column by a constant as a
+    multiplication by its inverse except in a chunk of one value, so the last bit follows the batch layout (a full
+    run in other batch sizes differs the same way; scores are rounded to 0.1, so bands and changes do not)."""
+    try:
+        assert_frame_equal(mine, theirs, check_exact=False, rel_tol=1e-12, abs_tol=1e-12)
+    except AssertionError as error:
+        raise AssertionError(f"{name}: {error}") from None
+
+
+def test_the_incremental_run_scores_only_what_changed_and_says_so(databases) -> None:
+    summary = databases["summary"]
+    assert summary.rescore_reason.startswith("incremental: ")
+    rescored = query(databases["incremental"], "select listings_rescored, rows_scored from pipeline_runs "
+                     "where run_id = $run", {"run": summary.run_id}).row(0)
+    assert 0 < rescored[0] < rescored[1] * 0.1, rescored
+    assert summary.rows_scored == rescored[1]  # the run's valid listings, kept or scored again
+    assert f"{rescored[0]:,} of {rescored[1]:,} listings" in summary.rescore_reason
+    assert "rescored:     incremental" in summary.render()
+    assert databases["full_summary"].rescore_reason.startswith("full refresh asked for")
+    assert databases["first"].rescore_reason.startswith("no earlier run")
+
+
+def test_a_listing_that_leaves_a_shared_box_rescores_the_listings_still_in_it(databases) -> None:
+    before = dict(databases["placeholders_before"].iter_rows())
+    assert all("PLACEHOLDER_DIMENSIONS" in before[f"BOX-{number}"] for number in range(1, 6))
+    after = query(databases["incremental"], "select listing_id, reasons, run_id = $run as rescored "
+                  "from listing_scores where listing_id like 'BOX-%' order by listing_id",
+                  {"run": databases["summary"].run_id})
+    assert after["rescored"].all()  # BOX-1..4 did not change themselves
+    assert not any("PLACEHOLDER_DIMENSIONS" in reasons for reasons in after["reasons"])
+
+
+def test_a_sibling_whose_weight_changes_rescores_its_whole_product(databases) -> None:
+    rows = query(databases["incremental"], "select listing_id, weight_basis, estimated_weight_kg, "
+                 "run_id = $run as rescored from listing_scores where listing_id like 'VAR-%' order by listing_id",
+                 {"run": databases["summary"].run_id})
+    assert rows["rescored"].all()
+    assert rows.row(0)[1:3] == ("sibling", 1.6)
+
+
+def test_an_unchanged_listing_keeps_its_rows_and_the_lineage_of_the_run_that_scored_it(databases) -> None:
+    lineage = "select listing_id, run_id, source_file, source_row from listings where run_id = $run order by 1"
+    kept = query(databases["incremental"], lineage, {"run": databases["first"].run_id})
+    assert kept.height > ROWS * 0.8
+    first = query(databases["first_db"], lineage, {"run": databases["first"].run_id})
+    assert kept.equals(first.filter(pl.col("listing_id").is_in(kept["listing_id"].implode())))
+    rescored = query(databases["incremental"], lineage, {"run": databases["summary"].run_id}).drop("run_id")
+    refreshed = query(databases["full"], lineage, {"run": databases["full_summary"].run_id}).drop("run_id")
+    assert rescored.equals(refreshed.filter(pl.col("listing_id").is_in(rescored["listing_id"].implode())))
+
+
+def test_every_table_and_view_equals_a_full_rescore_of_the_same_input(databases) -> None:
+    incremental, full = databases["incremental"], databases["full"]
+    objects = _objects(incremental)
+    assert objects == _objects(full)
+    assert {"listings", "listing_scores", "listing_channel_costs", "score_changes", "latest_scores"} <= set(objects)
+    for table in objects:
+        _assert_same(_stored(incremental, table), _stored(full, table), table)
+
+
+def test_the_current_rows_of_the_inputs_listings_equal_a_full_run_into_a_fresh_database(databases) -> None:
+    incremental, fresh = databases["incremental"], databases["fresh"]
+    current = query(fresh, "select listing_id from listings")["listing_id"]
+    for table in ("listings", "listing_scores", "listing_channel_costs", "latest_scores", "channel_costs"):
+        mine = _stored(incremental, table).filter(pl.col("listing_id").is_in(current.implode()))
+        _assert_same(mine, _stored(fresh, table), table)
+
+
+def test_a_configuration_change_rescores_everything_and_says_why(databases, nights, tmp_path) -> None:
+    db = tmp_path / "changed.duckdb"
+    shutil.copy(databases["incremental"], db)
+    config = tmp_path / "config.toml"
+    config.write_text("[data_quality]\nplaceholder_box_min_listings = 4\n", encoding="utf-8")
+
+    summary = _score(nights[2], db, config=config)
+
+    assert summary.rescore_reason.startswith("scoring context changed")
+    rescored = query(db, "select listings_rescored, rows_scored from pipeline_runs where run_id = $run",
+                     {"run": summary.run_id}).row(0)
+    assert rescored[0] == rescored[1]
+
+
+def test_the_next_nights_run_of_the_same_export_scores_nothing(databases, nights, tmp_path) -> None:
+    db = tmp_path / "next night.duckdb"
+    shutil.copy(databases["incremental"], db)
+
+    summary = _score(nights[2], db, as_of="2026-11-21")  # no dated window starts or ends that day
+
+    assert summary.rescore_reason.startswith("incremental: 0 of ")
