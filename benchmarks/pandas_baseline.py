@@ -487,12 +487,10 @@ def load(df: pd.DataFrame, rejects: pd.DataFrame, channels: list[str], db_path: 
     df["scored_at"] = scored_at
     long = pd.concat([
         pd.DataFrame({
-            "listing_id": df["listing_id"], "channel": name, "destination_country": df["destination_country"],
-            "destination_market": df["destination_market"], "eligible": df[f"{name}__eligible"],
+            "listing_id": df["listing_id"], "channel": name, "eligible": df[f"{name}__eligible"],
             "ineligible_reasons": df[f"{name}__ineligible_reasons"],
             "chargeable_weight_kg": df[f"{name}__chargeable_weight_kg"],
-            "shipping_cost_usd": df[f"{name}__shipping_cost_usd"], "duty_usd": df["duty_usd"],
-            "vat_usd": df["vat_usd"], "customs_fee_usd": df["customs_fee_usd"],
+            "shipping_cost_usd": df[f"{name}__shipping_cost_usd"],
             "landed_cost_usd": df[f"{name}__landed_cost_usd"], "is_recommended": df["recommended_channel"] == name,
         })
         for name in channels

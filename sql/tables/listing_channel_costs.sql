@@ -1,18 +1,14 @@
 -- grain: one row per listing_id per direct channel: will the channel carry it, and at what cost.
--- The view channel_costs adds the listing's sku, title and marketplace.
+-- The view channel_costs adds the listing's sku, title and marketplace, and from listing_scores the destination,
+-- duty, VAT and customs fee, which are the listing's and the same on every channel (docs/decisions.md, 20).
 -- Rewritten for the listings of each run, like listing_scores. Answers "why not express?" in SQL.
 create table if not exists listing_channel_costs (
     listing_id            varchar not null,
     channel               varchar not null,
-    destination_country   varchar,
-    destination_market    varchar,
     eligible              boolean not null,
     ineligible_reasons    varchar[] not null,   -- codes in reason_codes (applies_to = 'channel')
     chargeable_weight_kg  double,
     shipping_cost_usd     double,               -- what the parcel would cost, even where refused
-    duty_usd              double,
-    vat_usd               double,
-    customs_fee_usd       double,
     landed_cost_usd       double,               -- shipping + duty + fees + VAT; null where not eligible
     transit_days_min      integer,
     transit_days_max      integer,

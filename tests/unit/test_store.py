@@ -211,6 +211,28 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path: Path, 
     assert rows.rows()[0] == ("L-1", "run-1", rows["suitability_band"][0])
     assert ("OLD-1", "run-0", None) in rows.rows()
 
+def test_the_channel_table_drops_the_listing_values_it_once_repeated(tmp_path: Path, settings) -> None:
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as connection:  # the channel table as versions before 2026-12 made it
+        connection.execute(
+            "create table listing_channel_costs (listing_id varchar not null, channel varchar not null, "
+            "destination_country varchar, duty_usd double, vat_usd double, customs_fee_usd double)"
+        )
+        connection.execute("insert into listing_channel_costs values ('L-1', 'express', 'US', 1.0, 0.0, 0.0)")
+
+    write_run(db, **_scored_run(tmp_path, settings, [{"price": "20"}], "run-1"))
+
+    with duckdb.connect(str(db), read_only=True) as connection:
+        columns = {row[0] for row in connection.sql("describe listing_channel_costs").fetchall()}
+    assert not columns & set(database.RETIRED_COLUMNS["listing_channel_costs"])
+    # the view still answers with the listing's destination, duty, VAT and fee, the same on every channel
+    rows = query(db, "select channel, destination_country, duty_usd, vat_usd, customs_fee_usd from channel_costs")
+    scores = query(db, "select destination_country, duty_usd, vat_usd, customs_fee_usd from listing_scores")
+    assert rows.height == len(settings.channels)
+    assert rows.drop("channel").unique().rows() == scores.rows()
+    assert scores["duty_usd"][0] is not None
+
+
 
 def _l1_copied_over_l2(frame: pl.DataFrame) -> pl.DataFrame:
     """One channel's row of L-2 replaced by L-1's: the same count, the wrong listings."""

@@ -124,15 +124,10 @@ PROCESSED_FILE_COLUMNS: tuple[str, ...] = (
 CHANNEL_COST_COLUMNS: tuple[str, ...] = (
     "listing_id",
     "channel",
-    "destination_country",
-    "destination_market",
     "eligible",
     "ineligible_reasons",
     "chargeable_weight_kg",
     "shipping_cost_usd",
-    "duty_usd",
-    "vat_usd",
-    "customs_fee_usd",
     "landed_cost_usd",
     "transit_days_min",
     "transit_days_max",
@@ -231,8 +226,17 @@ def open_read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         connection.close()
 
 
+# Columns an earlier version stored and this one no longer does, with where their values are now. They are
+# dropped from a database an earlier version made, so that no column is left half filled.
+RETIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    # the listing's destination, duty, VAT and customs fee, once repeated on each channel's row: listing_scores
+    # holds them and the channel_costs view takes them from there (docs/decisions.md, 20)
+    "listing_channel_costs": ("destination_country", "destination_market", "duty_usd", "vat_usd", "customs_fee_usd"),
+}
+
+
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables, add columns a newer version defines, and (re)create views.
+    """Create missing tables, add columns a newer version defines, drop retired ones, and (re)create views.
 
     Existing rows are untouched; a column added to an existing table is null for them.
     """
@@ -240,6 +244,7 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
         ddl = table.read_text(encoding="utf-8")
         connection.execute(ddl)
         _add_missing_columns(connection, ddl)
+    _drop_retired_columns(connection)
     for view in _sql_files("views"):
         connection.execute(view.read_text(encoding="utf-8"))
 
@@ -253,6 +258,18 @@ def _add_missing_columns(connection: duckdb.DuckDBPyConnection, ddl: str) -> Non
     for name, column_type, *_ in wanted:
         if name not in present:
             connection.execute(f"alter table {table} add column {name} {column_type}")
+
+
+def _drop_retired_columns(connection: duckdb.DuckDBPyConnection) -> None:
+    for table, retired in RETIRED_COLUMNS.items():
+        present = {row[0] for row in connection.sql(f"describe {table}").fetchall()}  # noqa: S608 (our own table)
+        for name in retired:
+            if name in present:
+                connection.execute(f"drop view if exists {_VIEW_READING[table]}")  # recreated after, from sql/views
+                connection.execute(f"alter table {table} drop column {name}")
+
+
+_VIEW_READING = {"listing_channel_costs": "channel_costs"}
 
 
 # The run's incoming rows, as the views the load statements read; run_id and scored_at are added there.
