@@ -86,18 +86,72 @@ def validate_listings(
 
 
 def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Text cleaned (trimmed, blanks as missing) and numbers parsed; unparseable numbers as failures."""
-    cleaned = records.with_columns(
-        _blank_as_missing(pl.col(column).str.strip_chars()).alias(column) for column in TEXT_COLUMNS
-    ).with_columns(pl.col("currency").str.to_uppercase())
+    """Text cleaned (trimmed, blanks as missing) and numbers parsed; unparseable numbers as failures.
+
+    Numbers are first read as given, in one pass over all columns; a column where some value did not parse
+    is read again trimmed (`" 12.5 "`), and the failures are spelled out only for the records where a value
+    still did not parse (almost none in a healthy export).
+    """
+    typed = records.lazy().with_columns(
+        *(_cleaned_text(column) for column in TEXT_COLUMNS),
+        *(_parsed_decimal(pl.col(column)).alias(column) for column in DECIMAL_COLUMNS),
+        *(_parsed_whole_number(pl.col(column)).alias(column) for column in WHOLE_NUMBER_COLUMNS),
+        *(_parsed_boolean(column) for column in BOOLEAN_COLUMNS),
+    ).collect()
+    numeric = (*DECIMAL_COLUMNS, *WHOLE_NUMBER_COLUMNS)
+    retry = [column for column in numeric if _unparsed(records, typed, column).any()]
+    if retry:
+        typed = typed.with_columns(
+            records.lazy()
+            .select(
+                (_parsed_decimal if column in DECIMAL_COLUMNS else _parsed_whole_number)(
+                    _given_text(pl.col(column))
+                ).alias(column)
+                for column in retry
+            )
+            .collect()
+        )
+    unparsed = pl.DataFrame([_unparsed(records, typed, column) for column in (*numeric, *BOOLEAN_COLUMNS)])
+    suspects = records.filter(unparsed.select(pl.any_horizontal(pl.all())).to_series())
+    return typed, _parse_failures(suspects)
+
+
+def _unparsed(records: pl.DataFrame, typed: pl.DataFrame, column: str) -> pl.Series:
+    # a superset of the failures: a blank given value is missing, not wrong, and _parse_failures says so
+    return records.get_column(column).is_not_null() & typed.get_column(column).is_null()
+
+
+def _given_text(value: pl.Expr) -> pl.Expr:
+    return _blank_as_missing(value.str.strip_chars())
+
+
+def _cleaned_text(column: str) -> pl.Expr:
+    text = _given_text(pl.col(column))
+    return (text.str.to_uppercase() if column == "currency" else text).alias(column)
+
+
+def _parsed_decimal(text: pl.Expr) -> pl.Expr:
+    return text.cast(pl.Float64, strict=False)
+
+
+def _parsed_whole_number(text: pl.Expr) -> pl.Expr:
+    number = text.cast(pl.Float64, strict=False)
+    return pl.when(_is_whole_number(number)).then(number).cast(pl.Int64, strict=False)
+
+
+def _parsed_boolean(column: str) -> pl.Expr:
+    word = pl.col(column).str.strip_chars().str.to_lowercase()
+    return pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False).alias(column)
+
+
+def _parse_failures(records: pl.DataFrame) -> pl.DataFrame:
+    """One row per value given as text that is not a number, a whole number or a truth value."""
     numeric = [*DECIMAL_COLUMNS, *WHOLE_NUMBER_COLUMNS]
-    text_of = {column: _blank_as_missing(pl.col(column).str.strip_chars()) for column in numeric}
-    parsed = cleaned.with_columns(
-        [text_of[column].cast(pl.Float64, strict=False).alias(column) for column in numeric]
-    )
     failures = [
         _failures_where(
-            cleaned.with_columns(text_of[column].alias("_text")).with_columns(parsed[column].alias("_number")),
+            records.with_columns(_text=_given_text(pl.col(column))).with_columns(
+                _number=pl.col("_text").cast(pl.Float64, strict=False)
+            ),
             pl.col("_text").is_not_null() & pl.col("_number").is_null(),
             column,
             "is_number",
@@ -107,7 +161,9 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ]
     failures += [
         _failures_where(
-            cleaned.with_columns(parsed[column].alias("_number"), text_of[column].alias("_text")),
+            records.with_columns(_text=_given_text(pl.col(column))).with_columns(
+                _number=pl.col("_text").cast(pl.Float64, strict=False)
+            ),
             pl.col("_number").is_not_null() & ~_is_whole_number(pl.col("_number")),
             column,
             "is_whole_number",
@@ -117,7 +173,7 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ]
     failures += [
         _failures_where(
-            cleaned.with_columns(_text=_blank_as_missing(pl.col(column).str.strip_chars())),
+            records.with_columns(_text=_given_text(pl.col(column))),
             pl.col("_text").is_not_null() & ~pl.col("_text").str.to_lowercase().is_in([*TRUE_WORDS, *FALSE_WORDS]),
             column,
             "is_boolean",
@@ -125,25 +181,7 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
         for column in BOOLEAN_COLUMNS
     ]
-    typed = parsed.with_columns(
-        [
-            pl.when(_is_whole_number(pl.col(column)))
-            .then(pl.col(column))
-            .cast(pl.Int64, strict=False)
-            .alias(column)
-            for column in WHOLE_NUMBER_COLUMNS
-        ]
-    ).with_columns(
-        [
-            pl.when(pl.col(column).str.strip_chars().str.to_lowercase().is_in(TRUE_WORDS))
-            .then(True)
-            .when(pl.col(column).str.strip_chars().str.to_lowercase().is_in(FALSE_WORDS))
-            .then(False)
-            .alias(column)
-            for column in BOOLEAN_COLUMNS
-        ]
-    )
-    return typed, pl.concat(failures, how="vertical")
+    return pl.concat(failures, how="vertical")
 
 
 def derived_listing_id() -> pl.Expr:

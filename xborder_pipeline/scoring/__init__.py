@@ -27,14 +27,15 @@ def with_scores(featured: Frame, settings: Settings) -> Frame:
         data_confidence=confidence.data_confidence(settings),
         trade_model_hint=trade_model.trade_model_hint(settings),
         trade_model_reasons=trade_model.trade_model_reasons(settings),
+    )
+    # the band and the reasons for it read the score
+    return scored.with_columns(
         reasons=pl.concat_list(
             suitability.suitability_reasons(settings),
             warehousing.warehouse_reasons(settings),
             suitability.margin_reasons(settings),
             confidence.confidence_reasons(settings),
+            suitability.band_reasons(settings),
         ),
-    )
-    return scored.with_columns(
         suitability_band=suitability.suitability_band(settings),
-        reasons=pl.concat_list("reasons", suitability.band_reasons(settings)),
     )
