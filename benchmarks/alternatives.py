@@ -8,9 +8,9 @@ recommendations in docs/performance.md rest on figures from this machine, not on
 1. features + scores as one lazy query (polars' optimiser shares repeated subexpressions) instead of eager frames;
 2. (retired) keyword matching on texts built once: it measured the keyword design that trait evidence
    (features/traits.py, one pattern per text field) replaced;
-3. reason-code lists picked by a bit mask from a literal of every combination (`xborder_pipeline.codes.codes_where`,
-   what the pipeline does since issue 7) against what it did before: `concat_list` of one literal per code and
-   `list.drop_nulls`;
+3. reason-code lists from a bit mask per row, each distinct mask spelled out once (`xborder_pipeline.codes.codes_where`;
+   from issue 7 to issue 15 it picked from a literal of every combination of 16 codes) against what it did before
+   issue 7: `concat_list` of one literal per code and `list.drop_nulls`;
 4. the whole features and scores stage with the reason lists as before (patched in this process only) and as now,
    eager and as one lazy query.
 """

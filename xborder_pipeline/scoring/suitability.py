@@ -63,16 +63,18 @@ def judged_margin_ratio(settings: Settings) -> pl.Expr:
 
 
 def margin_reasons(settings: Settings) -> pl.Expr:
+    return codes_where(margin_reason_conditions(settings))
+
+
+def margin_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:
     """NO_UNIT_COST where the margin cannot be computed; MARGIN_ON_ASSUMED_COST where a margin penalty
     (THIN_MARGIN, NEGATIVE_MARGIN) rests on the assumed goods cost instead."""
     conditions = suitability_conditions(settings)
     margin_penalised = conditions["THIN_MARGIN"].fill_null(False) | conditions["NEGATIVE_MARGIN"].fill_null(False)
-    return codes_where(
-        {
-            "NO_UNIT_COST": pl.col("unit_cost_usd").is_null() & pl.col("price_usd").is_not_null(),
-            "MARGIN_ON_ASSUMED_COST": margin_on_assumed_cost() & margin_penalised,
-        }
-    )
+    return {
+        "NO_UNIT_COST": pl.col("unit_cost_usd").is_null() & pl.col("price_usd").is_not_null(),
+        "MARGIN_ON_ASSUMED_COST": margin_on_assumed_cost() & margin_penalised,
+    }
 
 
 def fragile_margin_unknown(settings: Settings) -> pl.Expr:
@@ -83,6 +85,10 @@ def fragile_margin_unknown(settings: Settings) -> pl.Expr:
 
 
 def band_reasons(settings: Settings) -> pl.Expr:
+    return codes_where(band_reason_conditions(settings))
+
+
+def band_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:
     """FRAGILE_MARGIN_UNKNOWN and OVERSIZE_LOW_MARGIN where that rule lowered the band the score (and the rules
     before it) give (a band that stays so, not one that is `unknown` for want of a parcel cost)."""
     by_score = _band_rank_by_score(settings)
@@ -91,12 +97,10 @@ def band_reasons(settings: Settings) -> pl.Expr:
     low_margin_lowered = oversize_low_margin(settings) & (
         before_low_margin < BAND_RANKS[settings.scoring.oversize_low_margin_max_band]
     )
-    return codes_where(
-        {
-            "FRAGILE_MARGIN_UNKNOWN": fragile_lowered & ~no_parcel_cost(),
-            "OVERSIZE_LOW_MARGIN": low_margin_lowered & ~no_parcel_cost(),
-        }
-    )
+    return {
+        "FRAGILE_MARGIN_UNKNOWN": fragile_lowered & ~no_parcel_cost(),
+        "OVERSIZE_LOW_MARGIN": low_margin_lowered & ~no_parcel_cost(),
+    }
 
 
 def oversize_goods() -> pl.Expr:
@@ -125,9 +129,14 @@ def _cap_rank(settings: Settings, exclude_low_margin: bool = False) -> pl.Expr:
 
 def suitability_reasons(settings: Settings) -> pl.Expr:
     """The suitability reason codes a listing carries, the heaviest penalty first."""
+    return codes_where(suitability_reason_conditions(settings))
+
+
+def suitability_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:
+    """The suitability conditions, the heaviest penalty first."""
     conditions = suitability_conditions(settings)
     by_impact = sorted(conditions, key=lambda code: -settings.scoring.penalties[code])
-    return codes_where({code: conditions[code] for code in by_impact})
+    return {code: conditions[code] for code in by_impact}
 
 
 def suitability_score(settings: Settings) -> pl.Expr:

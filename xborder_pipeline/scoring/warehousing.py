@@ -103,6 +103,10 @@ def warehouse_flag(settings: Settings) -> pl.Expr:
 
 
 def warehouse_reasons(settings: Settings) -> pl.Expr:
+    return codes_where(warehouse_reason_conditions(settings))
+
+
+def warehouse_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:
     """What favours a warehouse, what the money says, and, where it matters, what demand lacks."""
     traits = warehouse_trait_conditions(settings)
     economics = warehouse_economics_conditions()
@@ -112,15 +116,13 @@ def warehouse_reasons(settings: Settings) -> pl.Expr:
     physical = is_physical_goods()
     shortfalls = {code: favours & condition for code, condition in demand_shortfall_conditions(settings).items()}
     restricted = physical & pl.col("is_restricted").fill_null(False)
-    return codes_where(
-        {
-            "WAREHOUSE_RESTRICTED_GOODS": restricted,
-            # no route is open to goods a shipper refuses, a warehouse's neither
-            **{code: condition & ~restricted for code, condition in economics.items()},
-            **traits,
-            **ruled_out_by,
-            **shortfalls,
-            "WAREHOUSE_COSTS_MORE": physical & (pl.col("warehouse_saving_per_unit_usd") <= 0),
-            "NO_WAREHOUSE_ADVANTAGE": physical & ~favours & ~ruled_out,
-        }
-    )
+    return {
+        "WAREHOUSE_RESTRICTED_GOODS": restricted,
+        # no route is open to goods a shipper refuses, a warehouse's neither
+        **{code: condition & ~restricted for code, condition in economics.items()},
+        **traits,
+        **ruled_out_by,
+        **shortfalls,
+        "WAREHOUSE_COSTS_MORE": physical & (pl.col("warehouse_saving_per_unit_usd") <= 0),
+        "NO_WAREHOUSE_ADVANTAGE": physical & ~favours & ~ruled_out,
+    }
