@@ -21,6 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 import xborder_pipeline
 from xborder_pipeline.as_of import as_of_date, settings_for_run, with_as_of
@@ -211,19 +212,22 @@ def score_files(
     settings = settings_for_run(settings)  # resolving settings already resolved changes nothing
     remove_stale_spools(database, settings)
     spool = Spool.create(database, run.run_id, settings)
+    # Prefect walks every task parameter looking for futures; the settings (priors, trait vocabularies, cards)
+    # hold none, and walking them cost about 0.1 s per task call. quote() hands them over as they are.
+    given = quote(settings)
     try:
         counts = StagedCounts()
         for partition in partitions([file.path for file in files]):
             if find_sales_adapter(partition.path) is not None:
-                counts += read_sales(partition, settings, spool, sales_period)
+                counts += read_sales(partition, given, spool, sales_period)
             else:
-                counts += read_and_validate(partition, options, settings, spool)
-        counts = run_wide_facts(spool, counts, settings)
-        sales_demand(spool, settings, database)
-        rescoring = plan(spool, settings, database, run, counts, full_refresh)
+                counts += read_and_validate(partition, options, given, spool)
+        counts = run_wide_facts(spool, counts, given)
+        sales_demand(spool, given, database)
+        rescoring = plan(spool, given, database, run, counts, full_refresh)
         for number, part in enumerate(rescoring.parts, start=1):
-            score(part, spool, settings, f"{number}/{len(rescoring.parts)}")
-        changes = load(database, run, spool, counts, settings, files, archive_dir, rescoring)
+            score(part, spool, given, f"{number}/{len(rescoring.parts)}")
+        changes = load(database, run, spool, counts, given, files, archive_dir, rescoring)
     except Exception as error:
         record_failure(database, run, error)
         raise
