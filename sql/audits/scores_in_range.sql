@@ -3,7 +3,7 @@
 -- unknown (must return no rows).
 select s.listing_id, s.suitability_score, s.suitability_band, s.warehouse_flag, s.data_confidence
 from listing_scores as s
-inner join listings as l using (listing_id)
+inner join listings as l on l.listing_id = s.listing_id and l.run_id = $run_id  -- the run's rows: few in a delta run
 where s.run_id = $run_id and (
       s.suitability_score not between 0 and 100
    or s.fragility_score not between 0 and 1

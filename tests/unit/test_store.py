@@ -23,6 +23,7 @@ from xborder_pipeline.store.database import (
     StoreError,
     query,
     record_failed_run,
+    sql_text,
     write_run,
 )
 from xborder_pipeline.validation import validate_listings
@@ -284,6 +285,40 @@ def test_channel_rows_left_from_an_earlier_run_roll_the_run_back(tmp_path: Path,
     monkeypatch.setattr(database, "_replace_current_rows", forgetting_old_channel_rows)
     with pytest.raises(AuditFailed, match="listing_channel_costs_replaced"):
         write_run(db, **_scored_run(tmp_path, settings, [{}], "run-2"))
+
+
+def test_a_score_left_from_an_earlier_run_rolls_the_run_back(tmp_path: Path, settings, monkeypatch) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
+    replace = database._replace_current_rows
+
+    def forgetting_old_scores(connection, table, incoming, stamps):
+        if table != "listing_scores":
+            return replace(connection, table, incoming, stamps)
+        return database._append(connection, table, incoming, stamps)
+
+    monkeypatch.setattr(database, "_replace_current_rows", forgetting_old_scores)
+    with pytest.raises(AuditFailed, match="listing_scores_unique"):
+        write_run(db, **_scored_run(tmp_path, settings, [{}], "run-2"))
+
+    assert query(db, "select listing_id, run_id from listing_scores").rows() == [("L-1", "run-1")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([("L-1", "run-2"), ("L-2", "run-2")], []),
+        ([("L-1", "run-1"), ("L-1", "run-2"), ("L-2", "run-2")], [("L-1", 2)]),  # left by an earlier run
+        ([("L-1", "run-2"), ("L-1", "run-2")], [("L-1", 2)]),  # twice in the run
+        ([("L-3", "run-1"), ("L-3", "run-0"), ("L-1", "run-2")], []),  # not this run's listing: its own run's audit
+    ],
+)
+def test_the_unique_score_audit_counts_the_runs_listings_wherever_they_are(rows, expected) -> None:
+    with duckdb.connect() as connection:
+        connection.execute("create table listing_scores (listing_id varchar, run_id varchar)")  # what it reads
+        connection.executemany("insert into listing_scores values (?, ?)", rows)
+        found = connection.sql(sql_text("audits/listing_scores_unique.sql"), params={"run_id": "run-2"}).fetchall()
+    assert found == expected
 
 
 def test_a_listing_written_without_its_score_rolls_the_run_back(tmp_path: Path, settings) -> None:
