@@ -233,6 +233,7 @@ RETIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     # holds them and the channel_costs view takes them from there (docs/decisions.md, 20)
     "listing_channel_costs": ("destination_country", "destination_market", "duty_usd", "vat_usd", "customs_fee_usd"),
 }
+_VIEW_READING = {"listing_channel_costs": "channel_costs"}  # dropped before the column, made again after
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
@@ -265,11 +266,8 @@ def _drop_retired_columns(connection: duckdb.DuckDBPyConnection) -> None:
         present = {row[0] for row in connection.sql(f"describe {table}").fetchall()}  # noqa: S608 (our own table)
         for name in retired:
             if name in present:
-                connection.execute(f"drop view if exists {_VIEW_READING[table]}")  # recreated after, from sql/views
+                connection.execute(f"drop view if exists {_VIEW_READING[table]}")
                 connection.execute(f"alter table {table} drop column {name}")
-
-
-_VIEW_READING = {"listing_channel_costs": "channel_costs"}
 
 
 # The run's incoming rows, as the views the load statements read; run_id and scored_at are added there.
