@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from xborder_pipeline.features.estimates import BASES
@@ -197,13 +198,25 @@ def summarise_stored_run(
     sales_rows_loaded: int = 0,
 ) -> RunSummary:
     """The summary of a run as the database holds it (the run's rows may be far too many to hold here)."""
-    from xborder_pipeline.store.database import query
+    from xborder_pipeline.store.database import open_read_only
 
+    with open_read_only(db_path) as connection:  # one connection: opening the file costs ~20 ms a time
+        return _summary_from(
+            connection, run_id, db_path, rows_read, rows_rejected, rows_skipped, seconds, changes, sales_rows_loaded
+        )
+
+
+def _summary_from(
+    connection: duckdb.DuckDBPyConnection, run_id: str, db_path: Path, rows_read: int, rows_rejected: int,
+    rows_skipped: int, seconds: float, changes: int, sales_rows_loaded: int,
+) -> RunSummary:
     run = {"run": run_id}
+
+    def query(sql: str, parameters: dict[str, object] | None = None) -> pl.DataFrame:
+        return connection.sql(sql, params=parameters).pl()
 
     def counted(column: str, domain: tuple[str, ...]) -> dict[str, int]:
         rows = query(
-            db_path,
             f"select {column} as value, count(*) as n from listing_scores where run_id = $run group by 1",  # noqa: S608
             run,
         )
@@ -213,7 +226,6 @@ def summarise_stored_run(
     bands = counted("suitability_band", SUITABILITY_BANDS)
     demand_sources = counted("demand_source", DEMAND_SOURCES)
     unmatched = query(
-        db_path,
         """
         select count(*) as n from sku_demand as d
         where not exists (
@@ -224,7 +236,6 @@ def summarise_stored_run(
         """,
     ).item()
     frequent = query(
-        db_path,
         """
         select column_name || ': ' || check_name as reason, count(distinct (source_file, source_row)) as n
         from rejected_rows where run_id = $run
@@ -233,7 +244,6 @@ def summarise_stored_run(
         run,
     )
     examples = query(
-        db_path,
         """
         select source_file, source_row, column_name, message from rejected_rows where run_id = $run
         order by source_file, source_row, column_name limit 3
@@ -241,7 +251,6 @@ def summarise_stored_run(
         run,
     )
     top_changes = query(
-        db_path,
         # The ten changes first, then their titles: joining every change of a large run to `listings`
         # held all their titles (5 GB at 30M listings).
         """
@@ -263,7 +272,6 @@ def summarise_stored_run(
         run,
     ).to_dicts()
     assumed = query(
-        db_path,
         """
         select source_file, currency, count(*) as n from listings
         where run_id = $run and currency_assumed
@@ -271,9 +279,8 @@ def summarise_stored_run(
         """,
         run,
     )
-    as_of = query(db_path, "select as_of_date::varchar as day from pipeline_runs where run_id = $run", run)
+    as_of = query("select as_of_date::varchar as day from pipeline_runs where run_id = $run", run)
     fee_cards = query(
-        db_path,
         """
         select fba_fee_card, count(*) as n from listing_scores
         where run_id = $run and fba_fee_card is not null group by 1 order by 1
