@@ -85,7 +85,10 @@ def _child(step: str, arguments: dict, results: multiprocessing.Queue) -> None:
     began = time.perf_counter()
     try:
         steps = {"e2e": _e2e_step, "floor": _floor_step, "pandas": _pandas_step, DELTA_STEP: _delta_step}
-        details = steps[step](**arguments)
+        from xborder_pipeline.prefect_runs import heartbeats_only_with_a_server
+
+        with heartbeats_only_with_a_server():  # as `xborder score` runs the flow on Prefect's temporary server
+            details = steps[step](**arguments)
         results.put({"ok": True, "details": details, "peak_rss_mb": _own_peak_rss_mb(),
                      "total_seconds": time.perf_counter() - began})
     except BaseException:  # report any failure to the parent, which prints it

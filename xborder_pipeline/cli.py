@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 
+from xborder_pipeline.prefect_runs import heartbeats_only_with_a_server
+
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_USAGE = 2
@@ -176,19 +178,20 @@ def score(
         from xborder_pipeline.flows.score_catalogue import score_catalogue as run
 
     try:
-        summary = run(
-            paths=[str(path) for path in paths],
-            db_path=str(database),
-            config_path=str(config) if config else None,
-            file_format=file_format,
-            mapping_path=str(mapping) if mapping else None,
-            weight_unit=weight_unit,
-            length_unit=length_unit,
-            currency=currency,
-            sales_period=sales_period,
-            as_of=settings.run.as_of or None,
-            **({} if on_dask else {"full_refresh": full_refresh}),
-        )
+        with heartbeats_only_with_a_server():
+            summary = run(
+                paths=[str(path) for path in paths],
+                db_path=str(database),
+                config_path=str(config) if config else None,
+                file_format=file_format,
+                mapping_path=str(mapping) if mapping else None,
+                weight_unit=weight_unit,
+                length_unit=length_unit,
+                currency=currency,
+                sales_period=sales_period,
+                as_of=settings.run.as_of or None,
+                **({} if on_dask else {"full_refresh": full_refresh}),
+            )
     except Exception as error:  # the flow has recorded the failed run; say why in one message
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
     typer.echo(summary.render())
@@ -245,14 +248,15 @@ def nightly(
     from xborder_pipeline.flows.nightly_catalogue_scoring import nightly_catalogue_scoring
 
     try:
-        summary = nightly_catalogue_scoring(
-            db_path=str(database),
-            inbox=str(folder),
-            archive_dir=str(archive_dir) if archive_dir else None,
-            config_path=str(config) if config else None,
-            full_refresh=full_refresh,
-            as_of=settings.run.as_of or None,
-        )
+        with heartbeats_only_with_a_server():
+            summary = nightly_catalogue_scoring(
+                db_path=str(database),
+                inbox=str(folder),
+                archive_dir=str(archive_dir) if archive_dir else None,
+                config_path=str(config) if config else None,
+                full_refresh=full_refresh,
+                as_of=settings.run.as_of or None,
+            )
     except Exception as error:
         raise _fail(f"run failed: {error}", EXIT_RUN_FAILED) from None
     typer.echo(summary.render() if summary else f"nothing new in {folder}; {database} is unchanged")
