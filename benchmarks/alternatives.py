@@ -61,10 +61,11 @@ def codes_where_by_concat(conditions: dict[str, pl.Expr]) -> pl.Expr:
 @contextmanager
 def reason_lists_by_concat() -> Iterator[None]:
     """Within the block, the pipeline's reason lists (scores' and channels') are built by codes_where_by_concat."""
+    from xborder_pipeline import scoring
     from xborder_pipeline.features import shipping
-    from xborder_pipeline.scoring import confidence, suitability, trade_model, warehousing
+    from xborder_pipeline.scoring import trade_model
 
-    modules = (shipping, suitability, confidence, trade_model, warehousing)
+    modules = (shipping, scoring, trade_model)  # the modules that build lists with codes_where
     saved = [module.codes_where for module in modules]
     for module in modules:
         module.codes_where = codes_where_by_concat

@@ -152,15 +152,16 @@ def feature_breakdown(valid: pl.DataFrame, settings, card) -> list[tuple[str, fl
 
 
 def score_breakdown(featured: pl.DataFrame, settings) -> list[tuple[str, float]]:
+    from xborder_pipeline.codes import codes_where
     from xborder_pipeline.scoring import confidence, suitability, trade_model, warehousing
 
     expressions = {
         "suitability_score": suitability.suitability_score(settings),
-        "suitability_reasons (list)": suitability.suitability_reasons(settings),
+        "suitability_reasons (list)": codes_where(suitability.suitability_reason_conditions(settings)),
         "warehouse_flag": warehousing.warehouse_flag(settings),
-        "warehouse_reasons (list)": warehousing.warehouse_reasons(settings),
+        "warehouse_reasons (list)": codes_where(warehousing.warehouse_reason_conditions(settings)),
         "data_confidence": confidence.data_confidence(settings),
-        "confidence_reasons (list)": confidence.confidence_reasons(settings),
+        "confidence_reasons (list)": codes_where(confidence.confidence_conditions(settings)),
         "trade_model_hint": trade_model.trade_model_hint(settings),
         "trade_model_reasons (list)": trade_model.trade_model_reasons(settings),
     }

@@ -99,7 +99,7 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         *(_parsed_boolean(column) for column in BOOLEAN_COLUMNS),
     ).collect()
     numeric = (*DECIMAL_COLUMNS, *WHOLE_NUMBER_COLUMNS)
-    retry = [column for column in numeric if _unparsed(records, typed, column).any()]
+    retry = [column for column in numeric if _unparsed(records, typed, column).any()]  # rarely any
     if retry:
         typed = typed.with_columns(
             records.lazy()
@@ -149,9 +149,7 @@ def _parse_failures(records: pl.DataFrame) -> pl.DataFrame:
     numeric = [*DECIMAL_COLUMNS, *WHOLE_NUMBER_COLUMNS]
     failures = [
         _failures_where(
-            records.with_columns(_text=_given_text(pl.col(column))).with_columns(
-                _number=pl.col("_text").cast(pl.Float64, strict=False)
-            ),
+            _text_and_number(records, column),
             pl.col("_text").is_not_null() & pl.col("_number").is_null(),
             column,
             "is_number",
@@ -161,9 +159,7 @@ def _parse_failures(records: pl.DataFrame) -> pl.DataFrame:
     ]
     failures += [
         _failures_where(
-            records.with_columns(_text=_given_text(pl.col(column))).with_columns(
-                _number=pl.col("_text").cast(pl.Float64, strict=False)
-            ),
+            _text_and_number(records, column),
             pl.col("_number").is_not_null() & ~_is_whole_number(pl.col("_number")),
             column,
             "is_whole_number",
@@ -182,6 +178,12 @@ def _parse_failures(records: pl.DataFrame) -> pl.DataFrame:
         for column in BOOLEAN_COLUMNS
     ]
     return pl.concat(failures, how="vertical")
+
+
+def _text_and_number(records: pl.DataFrame, column: str) -> pl.DataFrame:
+    return records.with_columns(_text=_given_text(pl.col(column))).with_columns(
+        _number=_parsed_decimal(pl.col("_text"))
+    )
 
 
 def derived_listing_id() -> pl.Expr:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import all_sides_known, is_physical_goods
 
@@ -49,10 +48,6 @@ ESTIMATED_BASES = ("sibling", "title", "category_prior")
 
 def _blank(column: str) -> pl.Expr:
     return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
-
-
-def confidence_reasons(settings: Settings) -> pl.Expr:
-    return codes_where(confidence_conditions(settings))
 
 
 def data_confidence(settings: Settings) -> pl.Expr:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
 from xborder_pipeline.features.estimates import priced_weight_kg
@@ -62,10 +61,6 @@ def judged_margin_ratio(settings: Settings) -> pl.Expr:
     return pl.when(margin_on_assumed_cost()).then(assumed).otherwise(pl.col("margin_ratio"))
 
 
-def margin_reasons(settings: Settings) -> pl.Expr:
-    return codes_where(margin_reason_conditions(settings))
-
-
 def margin_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:
     """NO_UNIT_COST where the margin cannot be computed; MARGIN_ON_ASSUMED_COST where a margin penalty
     (THIN_MARGIN, NEGATIVE_MARGIN) rests on the assumed goods cost instead."""
@@ -82,10 +77,6 @@ def fragile_margin_unknown(settings: Settings) -> pl.Expr:
     if settings.scoring.fragile_unknown_margin_max_band == "suitable":
         return pl.lit(False)
     return is_physical_goods() & pl.col("is_fragile") & pl.col("margin_after_logistics_usd").is_null()
-
-
-def band_reasons(settings: Settings) -> pl.Expr:
-    return codes_where(band_reason_conditions(settings))
 
 
 def band_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:
@@ -125,11 +116,6 @@ def _cap_rank(settings: Settings, exclude_low_margin: bool = False) -> pl.Expr:
             pl.when(oversize_low_margin(settings)).then(BAND_RANKS[scoring.oversize_low_margin_max_band]).otherwise(0)
         )
     return pl.max_horizontal(caps)
-
-
-def suitability_reasons(settings: Settings) -> pl.Expr:
-    """The suitability reason codes a listing carries, the heaviest penalty first."""
-    return codes_where(suitability_reason_conditions(settings))
 
 
 def suitability_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:

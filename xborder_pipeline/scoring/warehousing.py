@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from xborder_pipeline.codes import codes_where
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.dimensions import is_physical_goods
 from xborder_pipeline.features.estimates import priced_weight_kg
@@ -100,10 +99,6 @@ def warehouse_flag(settings: Settings) -> pl.Expr:
         .then(pl.lit("candidate_unproven_demand"))
         .otherwise(pl.lit("not_recommended"))
     )
-
-
-def warehouse_reasons(settings: Settings) -> pl.Expr:
-    return codes_where(warehouse_reason_conditions(settings))
 
 
 def warehouse_reason_conditions(settings: Settings) -> dict[str, pl.Expr]:
