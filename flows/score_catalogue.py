@@ -30,6 +30,7 @@ from xborder_pipeline.batches import (
     RescorePlan,
     Spool,
     StagedCounts,
+    find_known_records,
     find_run_wide_facts,
     find_sales_demand,
     first_rejects,
@@ -66,6 +67,17 @@ def _retry_when_the_file_is_busy(task, task_run, state) -> bool:  # noqa: ANN001
     except Exception:
         return False
     return False
+
+
+@stage
+def known_records(spool: Spool, settings: Settings, database: Path, full_refresh: bool) -> int:
+    """In an incremental run, the listings the store holds: their records are not validated again."""
+    began = time.perf_counter()
+    known = find_known_records(spool, settings, database, full_refresh)
+    if known:
+        report_progress(f"known records: {known:,} listings stored, read again without validating "
+                        f"({time.perf_counter() - began:.1f} s)")
+    return known
 
 
 @stage
@@ -217,6 +229,7 @@ def score_files(
     given = quote(settings)
     try:
         counts = StagedCounts()
+        known_records(spool, given, database, full_refresh)
         for partition in partitions([file.path for file in files]):
             if find_sales_adapter(partition.path) is not None:
                 counts += read_sales(partition, given, spool, sales_period)

@@ -13,6 +13,12 @@ Two fingerprints decide what a run must score again:
   fingerprint equals the stored one keeps its rows, with the run id, file and row of the run that scored it; the
   others are scored, in the batches a full run would score them in, so that sibling estimates see the same siblings.
 
+A listing's own fingerprint is the hash of its record's text as read (under the scoring context), and the
+`listings` table keeps it: a record of the run whose fingerprint is stored was validated and scored before under the
+same rules, so the run reads from it only the few values its run-wide facts need and validates only the others (in a
+nightly re-export, the few percent that are new or changed). A known record that must be scored again (its box or
+product changed around it) is scored from its stored listing row, which is what validating its text again would give.
+
 Because the run-wide facts are inside each listing's fingerprint, a change to one listing that changes another's
 result (a box that becomes shared by enough listings to be a placeholder, a sibling's weight) changes the other's
 fingerprint too, and both are scored again. Listings missing from a run keep their rows, as in a full run
@@ -114,14 +120,18 @@ def combined_hash(expressions: list[pl.Expr]) -> pl.Expr:
     return mixed
 
 
-def listing_fingerprint(columns: list[str]) -> pl.Expr:
-    """A 64-bit hash of a listing's own values (the columns given, lineage and spool columns left out)."""
+def listing_fingerprint(columns: list[str], context: str = "") -> pl.Expr:
+    """A 64-bit hash of a listing's own values (the columns given, lineage and spool columns left out) under the
+    scoring context: a run hashes each record's text as read, before validation, so that a record it scored
+    before under the same context is known without validating it again (`KNOWN_RECORDS`)."""
     own = sorted(column for column in columns if column not in _NOT_OWN_VALUES)
-    return combined_hash([pl.col(column) for column in own]).alias(LISTING_FINGERPRINT)
+    return combined_hash(
+        [*(pl.col(column) for column in own), pl.lit(context_seed(context), pl.UInt64)]
+    ).alias(LISTING_FINGERPRINT)
 
 
-def with_listing_fingerprint(valid: pl.DataFrame) -> pl.DataFrame:
-    return valid.with_columns(listing_fingerprint(valid.columns))
+def with_listing_fingerprint(records: pl.DataFrame, context: str = "") -> pl.DataFrame:
+    return records.with_columns(listing_fingerprint(records.columns, context))
 
 
 def input_fingerprint(context: str, has_groups: bool) -> pl.Expr:

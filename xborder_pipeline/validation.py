@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+import pandera.api.polars.container
 import pandera.errors
 import polars as pl
 
@@ -116,6 +118,44 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return typed, _parse_failures(suspects)
 
 
+def parse_valid_values(records: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The values of `columns` (listing_id derived) of records known to pass validation, exactly as
+    `validate_listings` types them, without its checks: an incremental run reads what its run-wide facts need
+    from the records it scored before under the same rules (xborder_pipeline.incremental).
+
+    Numbers are read as `parse_values` reads them: as given, and trimmed in a column where some value did not parse.
+    """
+    identity = ("listing_id", "sku", "marketplace", "seller_id")
+    typed = (
+        records.lazy()
+        .with_columns(_cleaned_text(column) for column in identity)
+        .select(
+            derived_listing_id().alias("listing_id"),
+            *(pl.col(column) if column in identity else _parsed_valid(column) for column in columns
+              if column != "listing_id"),
+        )
+        .collect()
+    )
+    retry = [column for column in columns if column in (*DECIMAL_COLUMNS, *WHOLE_NUMBER_COLUMNS)
+             and _unparsed(records, typed, column).any()]
+    if retry:
+        typed = typed.with_columns(records.select(_parsed_valid(column, trimmed=True) for column in retry))
+    return typed
+
+
+def _parsed_valid(column: str, trimmed: bool = False) -> pl.Expr:
+    text = _given_text(pl.col(column)) if trimmed else pl.col(column)
+    if column in DECIMAL_COLUMNS:
+        return _parsed_decimal(text).alias(column)
+    if column in WHOLE_NUMBER_COLUMNS:
+        return _parsed_whole_number(text).alias(column)
+    if column in BOOLEAN_COLUMNS:
+        return _parsed_boolean(column)
+    if column in TEXT_COLUMNS:
+        return _cleaned_text(column)
+    return pl.col(column)
+
+
 def _unparsed(records: pl.DataFrame, typed: pl.DataFrame, column: str) -> pl.Series:
     # a superset of the failures: a blank given value is missing, not wrong, and _parse_failures says so
     return records.get_column(column).is_not_null() & typed.get_column(column).is_null()
@@ -199,11 +239,11 @@ def derived_listing_id() -> pl.Expr:
 
 def contract_violations(typed: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """Every failure of the pandera contract, one row per record, column and check."""
-    schema = canonical_listing_schema(
-        known_currencies=list(settings.fx.usd_per_unit),
-        max_weight_kg=settings.limits.max_weight_kg,
-        max_side_cm=settings.limits.max_side_cm,
-        max_text_chars=settings.limits.max_text_chars,
+    schema = _contract(
+        tuple(settings.fx.usd_per_unit),
+        settings.limits.max_weight_kg,
+        settings.limits.max_side_cm,
+        settings.limits.max_text_chars,
     )
     try:
         schema.validate(typed, lazy=True)
@@ -229,6 +269,20 @@ def contract_violations(typed: pl.DataFrame, settings: Settings) -> pl.DataFrame
         pl.struct("column", "check", "failure_case")
         .map_elements(_explain_check, return_dtype=pl.String)
         .alias("message"),
+    )
+
+
+@lru_cache(maxsize=8)
+def _contract(
+    known_currencies: tuple[str, ...], max_weight_kg: float, max_side_cm: float, max_text_chars: int
+) -> pandera.api.polars.container.DataFrameSchema:
+    """The contract for these settings, built once: building it copies the schema for each configured check
+    (about 60 ms, as much as checking 4,000 records)."""
+    return canonical_listing_schema(
+        known_currencies=list(known_currencies),
+        max_weight_kg=max_weight_kg,
+        max_side_cm=max_side_cm,
+        max_text_chars=max_text_chars,
     )
 
 

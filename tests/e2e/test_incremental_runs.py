@@ -207,3 +207,43 @@ def test_the_next_nights_run_of_the_same_export_scores_nothing(databases, nights
     summary = _score(nights[2], db, as_of="2026-11-21")  # no dated window starts or ends that day
 
     assert summary.rescore_reason.startswith("incremental: 0 of ")
+
+
+def test_only_the_records_new_or_changed_since_the_stored_run_are_validated(databases, nights, tmp_path,
+                                                                             monkeypatch) -> None:
+    from xborder_pipeline import batches
+    from xborder_pipeline.as_of import settings_for_run, with_as_of
+    from xborder_pipeline.config import load_settings
+    from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
+
+    db = tmp_path / "first.duckdb"
+    shutil.copy(databases["first_db"], db)
+    settings = settings_for_run(with_as_of(load_settings(None), AS_OF))
+    validated: list[int] = []
+    real_validate = batches.validate_listings
+    monkeypatch.setattr(batches, "validate_listings",
+                        lambda records, *args, **kwargs: validated.append(records.height) or
+                        real_validate(records, *args, **kwargs))
+    spool = batches.Spool.create(db, "known-records-test", settings)
+    try:
+        known = batches.find_known_records(spool, settings, db)
+        counts = batches.StagedCounts()
+        for partition in batches.partitions(nights[2]):
+            counts += batches.stage_partition(partition, IngestOptions(), settings, spool)
+        kept_apart = pl.concat([pl.read_parquet(part) for part in spool.parts(batches.KNOWN)])
+        valid = pl.concat([pl.read_parquet(part) for part in spool.parts("valid")])
+    finally:
+        spool.remove()
+
+    records = {night: pl.concat([next(read_file_in_pieces(path, IngestOptions())).records for path in nights[night]])
+               for night in (1, 2)}
+    own = [column for column in records[1].columns if column not in LINEAGE]
+    stored = records[1].join(query(db, "select source_file, source_row from listings"), on=LINEAGE, how="semi")
+    unchanged = records[2].join(stored.select(own), on=own, how="semi", nulls_equal=True)
+    assert known > 0
+    # every record of night 2 that a stored listing of night 1 was read from word for word: not validated again
+    assert kept_apart.height == unchanged.height
+    assert sum(validated) == records[2].height - kept_apart.height < records[2].height * 0.05
+    assert counts.rows_valid == valid.height + kept_apart.height
+    assert set(kept_apart.columns) == {*batches.KNOWN_VALUES, "_file_index", "source_file", "source_row",
+                                       "listing_fingerprint"}

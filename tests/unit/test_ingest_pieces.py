@@ -298,3 +298,18 @@ def test_the_group_scan_finds_a_key_coming_back_in_a_later_piece_only() -> None:
     scan.add(pl.DataFrame({"handle": [None, "a"], "_row": [7, 8]}))
 
     assert scan.apart == GroupApart("a", 8)
+
+
+@pytest.mark.parametrize("row_group_size", [1, 2, 5])
+def test_a_parquet_file_of_row_groups_no_larger_than_a_piece_is_read_in_the_same_pieces(
+    tmp_path: Path, row_group_size: int
+) -> None:
+    csv_path = FIXTURES / "shopify_products.csv"
+    parquet = tmp_path / "products.parquet"
+    pl.read_csv(csv_path, infer_schema=False).write_parquet(parquet, row_group_size=row_group_size)
+    _, whole = _read(csv_path)
+
+    pieces, got = _read(parquet, piece_rows=5)
+
+    assert pieces > 1
+    assert_frame_equal(got["records"].drop("source_file"), whole["records"].drop("source_file"))

@@ -281,9 +281,9 @@ def test_rows_left_from_an_earlier_run_roll_the_run_back(tmp_path: Path, setting
     write_run(db, **_scored_run(tmp_path, settings, [{}], "run-1"))
     replace = database._replace_current_rows
 
-    def forgetting_old_rows(connection, written, incoming, stamps):
+    def forgetting_old_rows(connection, written, incoming, stamps, listings=None):
         if written != table:
-            return replace(connection, written, incoming, stamps)
+            return replace(connection, written, incoming, stamps, listings)
         return database._append(connection, written, incoming, stamps)
 
     monkeypatch.setattr(database, "_replace_current_rows", forgetting_old_rows)

@@ -544,16 +544,31 @@ class FrameSource(Source):
             return
         first = 1
         try:
-            for batch in self._parquet.iter_batches(batch_size=batch_rows, columns=columns):
-                piece = pl.from_arrow(batch)
-                assert isinstance(piece, pl.DataFrame)
+            for piece in self._pieces(columns, batch_rows):
                 piece = piece.select(_as_text(piece, name) for name in piece.columns)
                 yield self._table(piece, columns, first_number=first)
                 first += piece.height
             if first == 1:  # no row at all: one empty piece, as `table` gives
                 yield self._table(pl.DataFrame(schema=dict.fromkeys(columns, pl.String)), columns, first_number=1)
-        except (OSError, ValueError) as error:  # pyarrow's ArrowException derives from these
+        except (OSError, ValueError, pl.exceptions.PolarsError) as error:  # pyarrow's ArrowException: the first two
             raise InputFileError(self.path, f"cannot be read as parquet: {_first_line(error)}") from None
+
+    def _pieces(self, columns: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+        """The file's rows, `batch_rows` at a time. Polars reads them (its threads decode a piece's columns together,
+        twice as fast as pyarrow's record batches) when no row group is larger than a piece, so that each piece
+        decodes only its own row groups; a file of larger row groups is read by pyarrow's record batches, which
+        decode a row group once."""
+        metadata = self._parquet.metadata
+        largest = max((metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)), default=0)
+        if largest > batch_rows:
+            for batch in self._parquet.iter_batches(batch_size=batch_rows, columns=columns):
+                piece = pl.from_arrow(batch)
+                assert isinstance(piece, pl.DataFrame)
+                yield piece
+            return
+        scan = pl.scan_parquet(self.path).select(columns)
+        for offset in range(0, metadata.num_rows, batch_rows):
+            yield scan.slice(offset, batch_rows).collect()
 
     def _table(self, raw: pl.DataFrame, columns: list[str], first_number: int) -> Table:
         frame = raw.select(

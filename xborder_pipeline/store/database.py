@@ -25,7 +25,9 @@ from xborder_pipeline.scoring.reasons import ALL_REASONS
 DB_ENV_VAR = "XBORDER_DB"
 DEFAULT_DB_PATH = "xborder.duckdb"
 
-LISTING_COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, *ADAPTER_COLUMNS, *LINEAGE_COLUMNS, "run_id")
+LISTING_COLUMNS: tuple[str, ...] = (
+    *CANONICAL_COLUMNS, *ADAPTER_COLUMNS, *LINEAGE_COLUMNS, "run_id", "listing_fingerprint"
+)
 SCORE_COLUMNS: tuple[str, ...] = (
     "listing_id",
     "run_id",
@@ -308,10 +310,13 @@ def write_run(
     with open_for_writing(db_path) as connection:
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
-            frame = frames[kind]  # a frame scored outside a run may lack input_fingerprint: stored as null
-            wanted = [c for c in columns if c not in _STAMPS and (c != "input_fingerprint" or c in frame.columns)]
+            frame = frames[kind]  # a frame scored outside a run may lack its fingerprints: stored as null
+            wanted = [c for c in columns if c not in _STAMPS and (c not in _FINGERPRINTS or c in frame.columns)]
             connection.register(view, frame.select(wanted).to_arrow())
         return _load_incoming(connection, run, counts, finished_at, processed_files, thresholds)
+
+
+_FINGERPRINTS = ("input_fingerprint", "listing_fingerprint")
 
 
 def write_spooled_run(
@@ -394,7 +399,9 @@ def _load_incoming(
         _replace_current_rows(connection, "listings", "incoming_listings", {"run_id": run.run_id})
         _record_assumed_currencies(connection, run.run_id, listings_of_run)
         _replace_current_rows(connection, "listing_scores", "incoming_scores", stamps)
-        _replace_current_rows(connection, "listing_channel_costs", "incoming_channel_costs", stamps)
+        # every channel row of each listing scored, found by the scores' ids (one per listing, not four)
+        _replace_current_rows(connection, "listing_channel_costs", "incoming_channel_costs", stamps,
+                              listings="incoming_scores")
         _append(connection, "rejected_rows", "incoming_rejects", {"run_id": run.run_id})
         _append(connection, "skipped_rows", "incoming_skipped", {"run_id": run.run_id})
         if processed_files is not None and not processed_files.is_empty():
@@ -511,9 +518,13 @@ def _stamped(incoming: str, stamps: dict[str, object]) -> str:
 
 
 def _replace_current_rows(
-    connection: duckdb.DuckDBPyConnection, table: str, incoming: str, stamps: dict[str, object]
+    connection: duckdb.DuckDBPyConnection, table: str, incoming: str, stamps: dict[str, object],
+    listings: str | None = None,
 ) -> None:
-    connection.execute(f"delete from {table} where listing_id in (select listing_id from {incoming})")  # noqa: S608
+    """The table's rows of the listings in `listings` (default: `incoming`) replaced by the incoming rows."""
+    connection.execute(
+        f"delete from {table} where listing_id in (select listing_id from {listings or incoming})"  # noqa: S608
+    )
     connection.execute(f"insert into {table} by name {_stamped(incoming, stamps)}", stamps)  # noqa: S608
 
 
