@@ -37,10 +37,11 @@ from xborder_pipeline.incremental import (
     RescorePlan,
     full_plan,
     full_rescore_reason,
+    has_column,
     incremental_reason,
-    last_scoring_context,
     listing_fingerprint,
     scoring_context,
+    stored_scoring_context,
     with_input_fingerprint,
 )
 from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
@@ -273,9 +274,13 @@ def find_known_records(spool: Spool, settings: Settings, database: Path, full_re
     successful run, no full refresh): records of the run with one of them are not validated again. Returns how
     many are known; nothing is written when the run scores every listing."""
     context = write_scoring_context(spool, settings)
-    if full_rescore_reason(last_scoring_context(database), context, full_refresh) is not None:
+    if full_refresh or not database.is_file():
         return 0
     with open_read_only(database) as connection:
+        if full_rescore_reason(stored_scoring_context(connection), context, full_refresh) is not None:
+            return 0
+        if not has_column(connection, "listings", LISTING_FINGERPRINT):  # a store of an earlier version
+            return 0
         known = connection.sql(sql_text("run_wide/known_listing_fingerprints.sql")).pl()
     known.write_parquet(spool.part(*KNOWN_RECORDS))
     return known.height
@@ -488,11 +493,25 @@ def plan_rescoring(
     whose input fingerprint differs from the stored one, in their own batches (docs/decisions.md, 19)."""
     parts = valid_parts(spool)
     known = {part.stem: part for part in spool.parts(KNOWN)}
-    reason = full_rescore_reason(last_scoring_context(database), context, full_refresh)
-    if reason is not None or not parts:
-        if known:  # find_known_records decides with the same rule: a defect, never bad data
-            raise RuntimeError(f"records of the run were taken as scored before, yet it scores every listing: {reason}")
-        return full_plan(parts, listings, reason or "no listings in the run")
+    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
+        connection.execute("set enable_progress_bar = false")
+        if database.is_file():
+            connection.execute("attach $path as store (read_only)", {"path": str(database)})
+        previous = stored_scoring_context(connection, "store") if database.is_file() else None
+        reason = full_rescore_reason(previous, context, full_refresh)
+        if reason is not None or not parts:
+            if known:  # find_known_records decides with the same rule: a defect, never bad data
+                raise RuntimeError(
+                    f"records of the run were taken as scored before, yet it scores every listing: {reason}"
+                )
+            return full_plan(parts, listings, reason or "no listings in the run")
+        return _incremental_plan(connection, spool, settings, context, listings, parts, known)
+
+
+def _incremental_plan(
+    connection: duckdb.DuckDBPyConnection, spool: Spool, settings: Settings, context: str, listings: int,
+    parts: list[Path], known: dict[str, Path],
+) -> RescorePlan:
     demand = _sales_demand_of_run(spool)
     for part in parts:
         of_part = [pl.scan_parquet(part).select(_FINGERPRINT_INPUTS).with_columns(known=pl.lit(False))]
@@ -504,12 +523,9 @@ def plan_rescoring(
             pl.lit(part.stem).alias("part"), *_KNOWN_LINEAGE, "listing_id", "product_group", INPUT_FINGERPRINT,
             "currency", "currency_assumed", "known",
         ).collect().write_parquet(spool.part(FINGERPRINTS, part.stem))
-    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
-        connection.execute("set enable_progress_bar = false")
-        connection.execute("attach $path as store (read_only)", {"path": str(database)})
-        connection.read_parquet([str(path) for path in spool.parts(FINGERPRINTS)]).create_view("run_fingerprints")
-        rescore = connection.sql(sql_text("run_wide/listings_to_rescore.sql")).pl()
-        stored = _stored_rows_of_known(connection, rescore.filter(pl.col("known")), pl.read_parquet_schema(parts[0]))
+    connection.read_parquet([str(path) for path in spool.parts(FINGERPRINTS)]).create_view("run_fingerprints")
+    rescore = connection.sql(sql_text("run_wide/listings_to_rescore.sql")).pl()
+    stored = _stored_rows_of_known(connection, rescore.filter(pl.col("known")), pl.read_parquet_schema(parts[0]))
     by_part = []
     for part in parts:
         rows = rescore.filter((pl.col("part") == part.stem) & ~pl.col("known")).select(FILE_INDEX, "source_row")

@@ -36,6 +36,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 import xborder_pipeline
@@ -195,15 +196,26 @@ def last_scoring_context(database: Path) -> str | None:
     if not database.is_file():
         return None
     with open_read_only(database) as connection:
-        columns = {row[0] for row in connection.sql(
-            "select column_name from information_schema.columns where table_name = 'pipeline_runs'").fetchall()}
-        if "scoring_context" not in columns:
-            return None
-        found = connection.sql(
-            "select scoring_context from pipeline_runs where status = 'succeeded' "
-            "order by finished_at desc limit 1"
-        ).fetchall()
+        return stored_scoring_context(connection)
+
+
+def stored_scoring_context(connection: duckdb.DuckDBPyConnection, catalog: str = "") -> str | None:
+    """`last_scoring_context` of the database open in `connection` (or attached there as `catalog`)."""
+    if not has_column(connection, "pipeline_runs", "scoring_context", catalog):
+        return None
+    found = connection.sql(
+        f"select scoring_context from {catalog}{'.' if catalog else ''}pipeline_runs "  # noqa: S608 (our names)
+        "where status = 'succeeded' order by finished_at desc limit 1"
+    ).fetchall()
     return found[0][0] if found and found[0][0] else None
+
+
+def has_column(connection: duckdb.DuckDBPyConnection, table: str, column: str, catalog: str = "") -> bool:
+    return bool(connection.execute(
+        "select count(*) from information_schema.columns where table_name = $table and column_name = $column "
+        "and ($catalog = '' or table_catalog = $catalog)",
+        {"table": table, "column": column, "catalog": catalog},
+    ).fetchall()[0][0])
 
 
 def incremental_reason(rescored: int, listings: int) -> str:

@@ -247,3 +247,18 @@ def test_only_the_records_new_or_changed_since_the_stored_run_are_validated(data
     assert counts.rows_valid == valid.height + kept_apart.height
     assert set(kept_apart.columns) == {*batches.KNOWN_VALUES, "_file_index", "source_file", "source_row",
                                        "listing_fingerprint"}
+
+
+def test_a_store_without_listing_fingerprints_validates_every_record_and_stays_incremental(databases, nights,
+                                                                                          tmp_path) -> None:
+    import duckdb
+
+    db = tmp_path / "earlier version.duckdb"
+    shutil.copy(databases["first_db"], db)
+    with duckdb.connect(str(db)) as connection:  # as a version before listing fingerprints left it
+        connection.execute("alter table listings drop column listing_fingerprint")
+
+    summary = _score(nights[2], db)
+
+    assert summary.rescore_reason == databases["summary"].rescore_reason  # the same listings scored again
+    _assert_same(_stored(db, "listing_scores"), _stored(databases["incremental"], "listing_scores"), "listing_scores")
