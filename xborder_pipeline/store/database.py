@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -241,30 +242,45 @@ _VIEW_READING = {"listing_channel_costs": "channel_costs"}  # dropped before the
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables, add columns a newer version defines, drop retired ones, and (re)create views.
 
-    Existing rows are untouched; a column added to an existing table is null for them.
+    Existing rows are untouched; a column added to an existing table is null for them. The store's columns are
+    read in one query and compared with the declared ones (read from the DDL once per process), so a store that is
+    up to date costs that query and the views.
     """
-    with duckdb.connect() as scratch:  # one in-memory database to read the DDL's columns from (~20 ms to open)
-        for table in _sql_files("tables"):
-            ddl = table.read_text(encoding="utf-8")
+    present = set(connection.sql(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = current_schema()"
+    ).fetchall())
+    tables = {table for table, _ in present}
+    for table, (ddl, columns) in _declared_tables().items():
+        if table not in tables:
             connection.execute(ddl)
-            _add_missing_columns(connection, ddl, scratch)
+            continue
+        for name, column_type in columns:
+            if (table, name) not in present:
+                connection.execute(f"alter table {table} add column {name} {column_type}")
     _drop_retired_columns(connection)
     for view in _sql_files("views"):
         connection.execute(view.read_text(encoding="utf-8"))
 
 
-def _add_missing_columns(
-    connection: duckdb.DuckDBPyConnection, ddl: str, scratch: duckdb.DuckDBPyConnection
-) -> None:
-    before = {row[0] for row in scratch.sql("select table_name from information_schema.tables").fetchall()}
-    scratch.execute(ddl)
-    created = {row[0] for row in scratch.sql("select table_name from information_schema.tables").fetchall()} - before
-    table = created.pop()
-    wanted = scratch.sql(f"describe {table}").fetchall()  # noqa: S608 (our own DDL's table)
-    present = {row[0] for row in connection.sql(f"describe {table}").fetchall()}  # noqa: S608
-    for name, column_type, *_ in wanted:
-        if name not in present:
-            connection.execute(f"alter table {table} add column {name} {column_type}")
+@lru_cache(maxsize=1)
+def _declared_tables() -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
+    """Each table of sql/tables/ (named as its file) with its DDL and its columns (name, type), read from an
+    in-memory database (about 30 ms, once per process)."""
+    ddl = {table.name.removesuffix(".sql"): table.read_text(encoding="utf-8") for table in _sql_files("tables")}
+    with duckdb.connect() as scratch:
+        for text in ddl.values():
+            scratch.execute(text)
+        columns = scratch.sql(
+            "select table_name, column_name, data_type from information_schema.columns order by ordinal_position"
+        ).fetchall()
+    missing = set(ddl) - {table for table, *_ in columns}
+    if missing:
+        raise RuntimeError(f"sql/tables/ files that do not create the table they are named after: {sorted(missing)}")
+    return {
+        name: (text, tuple((column, column_type) for table, column, column_type in columns if table == name))
+        for name, text in ddl.items()
+    }
 
 
 def _drop_retired_columns(connection: duckdb.DuckDBPyConnection) -> None:
