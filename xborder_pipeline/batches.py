@@ -205,10 +205,13 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
             name = _name(partition, batch)
             records = records.with_columns(listing_fingerprint(records.columns, context))
             if known is not None:
-                is_known = records.get_column(LISTING_FINGERPRINT).is_in(known.implode())
+                stored = _stored_input_fingerprints(records, known)
+                is_known = stored.is_not_null()
                 # the few columns first: filtering the whole records would copy every known record's texts
                 known_valid = _spool_known_records(
-                    records.select(*KNOWN_VALUES, "source_file", "source_row", LISTING_FINGERPRINT).filter(is_known),
+                    records.select(*KNOWN_VALUES, "source_file", "source_row", LISTING_FINGERPRINT)
+                    .with_columns(stored)
+                    .filter(is_known),
                     partition, spool, name,
                 )
                 counts += StagedCounts(rows_valid=known_valid)
@@ -267,29 +270,40 @@ KNOWN_VALUES: tuple[str, ...] = (
     "length_cm", "width_cm", "height_cm", "monthly_units_sold",
 )
 _KNOWN_LINEAGE = (FILE_INDEX, "source_file", "source_row", LISTING_FINGERPRINT)
+STORED_INPUT_FINGERPRINT = "stored_input_fingerprint"  # a known record's listing_scores.input_fingerprint
 
 
 def find_known_records(spool: Spool, settings: Settings, database: Path, full_refresh: bool = False) -> int:
-    """The listing fingerprints of the store, when the run may be incremental (the scoring context of the last
-    successful run, no full refresh): records of the run with one of them are not validated again. Returns how
-    many are known; nothing is written when the run scores every listing."""
+    """The store's listing fingerprints, each with its listing's stored input fingerprint, when the run may be
+    incremental (the scoring context of the last successful run, no full refresh): records of the run with one of
+    them are not validated again. Returns how many are known; nothing is written when the run scores every
+    listing."""
     context = write_scoring_context(spool, settings)
     if full_refresh or not database.is_file():
         return 0
     with open_read_only(database) as connection:
         if full_rescore_reason(stored_scoring_context(connection), context, full_refresh) is not None:
             return 0
-        if not has_column(connection, "listings", LISTING_FINGERPRINT):  # a store of an earlier version
+        if not has_column(connection, "listing_scores", LISTING_FINGERPRINT):  # a store of an earlier version
             return 0
         known = connection.sql(sql_text("run_wide/known_listing_fingerprints.sql")).pl()
     known.write_parquet(spool.part(*KNOWN_RECORDS))
     return known.height
 
 
-def _known_records(spool: Spool) -> pl.Series | None:
-    """The stored listing fingerprints, or None when the run validates every record."""
+def _known_records(spool: Spool) -> pl.DataFrame | None:
+    """The stored listing fingerprints with their input fingerprints, or None when the run validates every record."""
     path = spool.part(*KNOWN_RECORDS)
-    return pl.read_parquet(path).get_column(LISTING_FINGERPRINT) if path.is_file() else None
+    return pl.read_parquet(path) if path.is_file() else None
+
+
+def _stored_input_fingerprints(records: pl.DataFrame, known: pl.DataFrame) -> pl.Series:
+    """For each record, the stored input fingerprint of the listing it was validated into before; null when the
+    record is not known."""
+    found = records.select(LISTING_FINGERPRINT).join(known, on=LISTING_FINGERPRINT, how="left", maintain_order="left")
+    if found.height != records.height:  # two stored listings with one fingerprint: a 64-bit collision, or a defect
+        raise RuntimeError("stored listing fingerprints repeat: run again with --full-refresh")
+    return found.get_column(STORED_INPUT_FINGERPRINT)
 
 
 def _spool_known_records(records: pl.DataFrame, partition: Partition, spool: Spool, name: str) -> int:
@@ -297,7 +311,8 @@ def _spool_known_records(records: pl.DataFrame, partition: Partition, spool: Spo
         return 0
     values = parse_valid_values(records, KNOWN_VALUES)
     lineage = records.select(
-        pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX), "source_file", "source_row", LISTING_FINGERPRINT
+        pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX), "source_file", "source_row", LISTING_FINGERPRINT,
+        STORED_INPUT_FINGERPRINT,
     )
     # Uncompressed: short values, written once and read once (zstd took 0.3 s of a million known records' 0.5 s).
     pl.concat([values, lineage], how="horizontal").write_parquet(
@@ -513,18 +528,28 @@ def _incremental_plan(
     parts: list[Path], known: dict[str, Path],
 ) -> RescorePlan:
     demand = _sales_demand_of_run(spool)
+    to_rescore = []
     for part in parts:
-        of_part = [pl.scan_parquet(part).select(_FINGERPRINT_INPUTS).with_columns(known=pl.lit(False))]
+        of_part = [
+            pl.scan_parquet(part).select(_FINGERPRINT_INPUTS).with_columns(
+                pl.lit(None, pl.UInt64).alias(STORED_INPUT_FINGERPRINT), known=pl.lit(False)
+            )
+        ]
         if part.stem in known:
-            of_part.append(pl.scan_parquet(known[part.stem]).select(_FINGERPRINT_INPUTS).with_columns(known=pl.lit(True)))
+            of_part.append(pl.scan_parquet(known[part.stem]).select(*_FINGERPRINT_INPUTS, STORED_INPUT_FINGERPRINT)
+                           .with_columns(known=pl.lit(True)))
         valid = _valid_without_repeats(spool, pl.concat(of_part, how="vertical"))
         with_facts = _with_shared_boxes(with_sales_demand(valid, *demand), _shared_boxes_of_part(spool, part.stem))
-        with_input_fingerprint(with_facts, context).select(
-            pl.lit(part.stem).alias("part"), *_KNOWN_LINEAGE, "listing_id", "product_group", INPUT_FINGERPRINT,
-            "currency", "currency_assumed", "known",
-        ).collect().write_parquet(spool.part(FINGERPRINTS, part.stem))
-    connection.read_parquet([str(path) for path in spool.parts(FINGERPRINTS)]).create_view("run_fingerprints")
-    rescore = connection.sql(sql_text("run_wide/listings_to_rescore.sql")).pl()
+        fingerprints = with_input_fingerprint(with_facts, context).select(
+            pl.lit(part.stem).alias("part"), *_KNOWN_LINEAGE, "listing_id", "product_group", "currency",
+            "currency_assumed", "known", _rescored(),
+        ).collect()
+        # what the load reads of every valid listing of the run: the files read in an assumed currency
+        fingerprints.filter("currency_assumed").select("source_file", "currency", "currency_assumed").write_parquet(
+            spool.part(FINGERPRINTS, part.stem)
+        )
+        to_rescore.append(fingerprints.filter("rescored").drop("rescored"))
+    rescore = pl.concat(to_rescore, how="vertical")
     stored = _stored_rows_of_known(connection, rescore.filter(pl.col("known")), pl.read_parquet_schema(parts[0]))
     by_part = []
     for part in parts:
@@ -550,6 +575,16 @@ def _incremental_plan(
         incremental=True,
         run_listing_parts=tuple(spool.parts(FINGERPRINTS)),
     )
+
+
+def _rescored() -> pl.Expr:
+    """The listings of a part to score: those whose input fingerprint is not the stored one (every record validated
+    in this run, since only new and changed ones are; a known one whose box count, demand or siblings changed), and
+    every listing of the same product_group in the part as one of them (sibling estimates read them all). The others
+    keep their rows, with the run id, file and row of the run that scored them."""
+    differs = pl.col(INPUT_FINGERPRINT).ne_missing(pl.col(STORED_INPUT_FINGERPRINT))
+    sibling = pl.col("product_group").is_not_null() & differs.any().over("product_group")
+    return (differs | sibling).alias("rescored")
 
 
 def _stored_rows_of_known(

@@ -4,12 +4,14 @@
 -- record as read is the one that was validated into that row. The store is attached as `store`.
 -- grain: one row per known record to score again.
 select
-    l.* exclude (source_file, source_row, run_id, listing_fingerprint),
+    l.* exclude (source_file, source_row, run_id),
     k.part,
     k._file_index,
     k.source_file,
     k.source_row,
     k.listing_fingerprint
 from known_to_rescore as k
+inner join store.listing_scores as s
+    on s.listing_id = k.listing_id and s.listing_fingerprint = k.listing_fingerprint
 inner join store.listings as l
-    on l.listing_id = k.listing_id and l.listing_fingerprint = k.listing_fingerprint;
+    on l.listing_id = k.listing_id;

@@ -84,5 +84,8 @@ create table if not exists listing_scores (
     is_oversize               boolean,          -- over traits.oversize limits, or named so (oversize:* in trait_evidence)
     -- 64-bit hash of everything the score rests on (own values, shared-box and demand facts, siblings, the run's
     -- scoring context): a run keeps the rows of a listing whose fingerprint is unchanged (xborder_pipeline.incremental)
-    input_fingerprint         ubigint
+    input_fingerprint         ubigint,
+    -- 64-bit hash of the listing's record as read (lineage aside) under the scoring context: a later run with the
+    -- same context reads a record with a stored one without validating it again (docs/decisions.md, 22)
+    listing_fingerprint       ubigint
 );

@@ -26,6 +26,5 @@ create table if not exists listings (
     run_id              varchar not null,
     attributes          varchar,          -- materials, tags and attribute values, joined with ' | '
     product_group       varchar,          -- the key shared by the variants of one product
-    currency_assumed    boolean,          -- true: the currency is the adapter's default, named by nothing
-    listing_fingerprint ubigint           -- hash of the record as read, under the run's scoring context (incremental runs)
+    currency_assumed    boolean           -- true: the currency is the adapter's default, named by nothing
 );

@@ -16,11 +16,12 @@ from xborder_pipeline.store.database import query
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
 
 STORED = {
-    # listing_fingerprint hashes the record under the scoring context, whose configuration holds the batch size
-    "listings": "select * exclude (run_id, listing_fingerprint) from listings order by listing_id",
+    "listings": "select * exclude (run_id) from listings order by listing_id",
     "listing_scores": (
-        # input_fingerprint holds the listing's batch-mates of its product_group: it follows the batch size
-        "select * exclude (run_id, scored_at, input_fingerprint) from listing_scores order by listing_id"
+        # input_fingerprint holds the listing's batch-mates of its product_group: it follows the batch size; both
+        # fingerprints hold the scoring context, whose configuration holds the batch size
+        "select * exclude (run_id, scored_at, input_fingerprint, listing_fingerprint) from listing_scores "
+        "order by listing_id"
     ),
     "listing_channel_costs": (
         "select * exclude (run_id, scored_at) from listing_channel_costs order by listing_id, channel"

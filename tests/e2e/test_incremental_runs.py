@@ -246,19 +246,23 @@ def test_only_the_records_new_or_changed_since_the_stored_run_are_validated(data
     assert sum(validated) == records[2].height - kept_apart.height < records[2].height * 0.05
     assert counts.rows_valid == valid.height + kept_apart.height
     assert set(kept_apart.columns) == {*batches.KNOWN_VALUES, "_file_index", "source_file", "source_row",
-                                       "listing_fingerprint"}
+                                       "listing_fingerprint", "stored_input_fingerprint"}
 
 
-def test_a_store_without_listing_fingerprints_validates_every_record_and_stays_incremental(databases, nights,
-                                                                                          tmp_path) -> None:
+def test_a_store_without_listing_fingerprints_scores_every_listing_once_then_only_what_changes(databases, nights,
+                                                                                              tmp_path) -> None:
     import duckdb
 
     db = tmp_path / "earlier version.duckdb"
     shutil.copy(databases["first_db"], db)
     with duckdb.connect(str(db)) as connection:  # as a version before listing fingerprints left it
-        connection.execute("alter table listings drop column listing_fingerprint")
+        connection.execute("alter table listing_scores drop column listing_fingerprint")
 
-    summary = _score(nights[2], db)
+    upgraded = _score(nights[2], db)
+    again = _score(nights[2], db, as_of="2026-11-21")
 
-    assert summary.rescore_reason == databases["summary"].rescore_reason  # the same listings scored again
-    _assert_same(_stored(db, "listing_scores"), _stored(databases["incremental"], "listing_scores"), "listing_scores")
+    assert upgraded.rescore_reason.startswith(f"incremental: {upgraded.rows_scored:,} of {upgraded.rows_scored:,} ")
+    # listings missing from night 2 keep their rows, without the fingerprint the earlier version did not store
+    _assert_same(_stored(db, "listing_scores").drop("listing_fingerprint"),
+                 _stored(databases["incremental"], "listing_scores").drop("listing_fingerprint"), "listing_scores")
+    assert again.rescore_reason.startswith("incremental: 0 of ")
