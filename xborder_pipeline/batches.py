@@ -23,7 +23,9 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
@@ -205,7 +207,7 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
             name = _name(partition, batch)
             records = records.with_columns(listing_fingerprint(records.columns, context))
             if known is not None:
-                stored = _stored_input_fingerprints(records, known)
+                stored = known.stored_input_fingerprints(records)
                 is_known = stored.is_not_null()
                 # the few columns first: filtering the whole records would copy every known record's texts
                 known_valid = _spool_known_records(
@@ -291,19 +293,39 @@ def find_known_records(spool: Spool, settings: Settings, database: Path, full_re
     return known.height
 
 
-def _known_records(spool: Spool) -> pl.DataFrame | None:
-    """The stored listing fingerprints with their input fingerprints, or None when the run validates every record."""
+@dataclass(frozen=True)
+class _Known:
+    """The store's listing fingerprints, sorted, with the input fingerprint stored with each one's score."""
+
+    fingerprints: np.ndarray
+    stored_inputs: np.ndarray
+
+    def stored_input_fingerprints(self, records: pl.DataFrame) -> pl.Series:
+        """For each record, the stored input fingerprint of the listing it was validated into before; null when the
+        record is not known. A binary search of the known fingerprints, sorted once per file: a hash join would
+        hash the whole known set again for every batch (at 10M listings, 40 batches hashing 10M each: 25 s of a
+        46 s delta run, and a 6.3 GB peak)."""
+        wanted = records.get_column(LISTING_FINGERPRINT).to_numpy()
+        found = np.zeros(wanted.size, dtype=bool)
+        inputs = np.zeros(wanted.size, dtype=np.uint64)
+        if self.fingerprints.size and wanted.size:
+            order = np.argsort(wanted)  # searching in sorted order keeps the known set's pages in cache
+            at = np.minimum(np.searchsorted(self.fingerprints, wanted[order]), self.fingerprints.size - 1)
+            found[order] = self.fingerprints[at] == wanted[order]
+            inputs[order] = self.stored_inputs[at]
+        return pl.Series(STORED_INPUT_FINGERPRINT, pa.array(inputs, mask=~found))
+
+
+def _known_records(spool: Spool) -> _Known | None:
+    """The known records of an incremental run, or None when the run validates every record."""
     path = spool.part(*KNOWN_RECORDS)
-    return pl.read_parquet(path) if path.is_file() else None
-
-
-def _stored_input_fingerprints(records: pl.DataFrame, known: pl.DataFrame) -> pl.Series:
-    """For each record, the stored input fingerprint of the listing it was validated into before; null when the
-    record is not known."""
-    found = records.select(LISTING_FINGERPRINT).join(known, on=LISTING_FINGERPRINT, how="left", maintain_order="left")
-    if found.height != records.height:  # two stored listings with one fingerprint: a 64-bit collision, or a defect
+    if not path.is_file():
+        return None
+    known = pl.read_parquet(path).sort(LISTING_FINGERPRINT)
+    fingerprints = known.get_column(LISTING_FINGERPRINT).to_numpy()
+    if np.any(fingerprints[1:] == fingerprints[:-1]):  # two stored listings with one: a 64-bit collision, or a defect
         raise RuntimeError("stored listing fingerprints repeat: run again with --full-refresh")
-    return found.get_column(STORED_INPUT_FINGERPRINT)
+    return _Known(fingerprints, known.get_column(STORED_INPUT_FINGERPRINT).to_numpy())
 
 
 def _spool_known_records(records: pl.DataFrame, partition: Partition, spool: Spool, name: str) -> int:

@@ -103,3 +103,19 @@ def test_why_a_run_scores_everything() -> None:
     assert full_rescore_reason("abc", "abc", full_refresh=True).startswith("full refresh")
     assert full_rescore_reason(None, "abc", full_refresh=False).startswith("no earlier run")
     assert full_rescore_reason("abd", "abc", full_refresh=False).startswith("scoring context changed")
+
+
+def test_known_records_are_found_by_fingerprint_with_the_input_fingerprint_stored_for_each() -> None:
+    import numpy as np
+
+    from xborder_pipeline.batches import STORED_INPUT_FINGERPRINT, _Known
+
+    known = _Known(np.array([3, 8, 2**64 - 1], dtype=np.uint64), np.array([30, 80, 7], dtype=np.uint64))
+    records = pl.DataFrame({LISTING_FINGERPRINT: [8, 5, 2**64 - 1, 0, 3, 8]}, schema={LISTING_FINGERPRINT: pl.UInt64})
+
+    stored = known.stored_input_fingerprints(records)
+
+    assert stored.name == STORED_INPUT_FINGERPRINT
+    assert stored.to_list() == [80, None, 7, None, 30, 80]
+    nothing = _Known(np.array([], dtype=np.uint64), np.array([], dtype=np.uint64))
+    assert nothing.stored_input_fingerprints(records).null_count() == records.height
