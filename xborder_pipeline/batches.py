@@ -20,6 +20,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -110,6 +111,7 @@ class Spool:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        _read_known.cache_clear()  # the run's known set, held for its files: not past the run
 
 
 def spool_base(database: Path, settings: Settings) -> Path:
@@ -319,8 +321,12 @@ class _Known:
 def _known_records(spool: Spool) -> _Known | None:
     """The known records of an incremental run, or None when the run validates every record."""
     path = spool.part(*KNOWN_RECORDS)
-    if not path.is_file():
-        return None
+    return _read_known(str(path)) if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def _read_known(path: str) -> _Known:
+    """Read and sorted once per run and process, not once per file: an inbox of many small exports stages each."""
     known = pl.read_parquet(path).sort(LISTING_FINGERPRINT)
     fingerprints = known.get_column(LISTING_FINGERPRINT).to_numpy()
     if np.any(fingerprints[1:] == fingerprints[:-1]):  # two stored listings with one: a 64-bit collision, or a defect

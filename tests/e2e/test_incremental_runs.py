@@ -266,3 +266,20 @@ def test_a_store_without_listing_fingerprints_scores_every_listing_once_then_onl
     _assert_same(_stored(db, "listing_scores").drop("listing_fingerprint"),
                  _stored(databases["incremental"], "listing_scores").drop("listing_fingerprint"), "listing_scores")
     assert again.rescore_reason.startswith("incremental: 0 of ")
+
+
+def test_the_known_set_is_read_once_for_all_the_files_of_a_run_and_let_go_after(databases, nights, tmp_path,
+                                                                                monkeypatch) -> None:
+    from xborder_pipeline import batches
+
+    db = tmp_path / "many files.duckdb"
+    shutil.copy(databases["first_db"], db)
+    reads = []
+    real_read = batches.pl.read_parquet
+    monkeypatch.setattr(batches.pl, "read_parquet", lambda path, *args, **kwargs: reads.append(str(path)) or
+                        real_read(path, *args, **kwargs))
+
+    _score(nights[2], db)  # two files
+
+    assert len([path for path in reads if "known_records" in path]) == 1
+    assert batches._read_known.cache_info().currsize == 0
