@@ -509,7 +509,7 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
 
 
 SCORING_CONTEXT = "scoring_context"  # a file in the spool: the run's scoring context (xborder_pipeline.incremental)
-FINGERPRINTS = "fingerprints"  # one part per valid part: every valid listing's input fingerprint
+ASSUMED_CURRENCIES = "assumed_currencies"  # one part per valid part: its listings read in an assumed currency
 CHANGED = "changed"  # the valid parts' rows to score again, one part per valid part that has any
 # What an input fingerprint reads of each valid listing, known or validated in this run.
 _FINGERPRINT_INPUTS = (*KNOWN_VALUES, *_KNOWN_LINEAGE)
@@ -517,15 +517,17 @@ _FINGERPRINT_INPUTS = (*KNOWN_VALUES, *_KNOWN_LINEAGE)
 
 def write_scoring_context(spool: Spool, settings: Settings, card: FbaCard | None = None) -> str:
     """The run's scoring context, computed once and kept in the spool for every part's staging and scoring."""
-    context = scoring_context(settings, card or load_fba_card(settings.fba.card or None), as_of_date(settings))
+    context = _run_scoring_context(settings, card)
     (spool.root / SCORING_CONTEXT).write_text(context, encoding="utf-8")
     return context
 
 
 def _scoring_context_of_run(spool: Spool, settings: Settings, card: FbaCard | None = None) -> str:
     path = spool.root / SCORING_CONTEXT
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
+    return path.read_text(encoding="utf-8") if path.is_file() else _run_scoring_context(settings, card)
+
+
+def _run_scoring_context(settings: Settings, card: FbaCard | None) -> str:
     return scoring_context(settings, card or load_fba_card(settings.fba.card or None), as_of_date(settings))
 
 
@@ -538,9 +540,10 @@ def plan_rescoring(
     known = {part.stem: part for part in spool.parts(KNOWN)}
     with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
         connection.execute("set enable_progress_bar = false")
+        previous = None
         if database.is_file():
             connection.execute("attach $path as store (read_only)", {"path": str(database)})
-        previous = stored_scoring_context(connection, "store") if database.is_file() else None
+            previous = stored_scoring_context(connection, "store")
         reason = full_rescore_reason(previous, context, full_refresh)
         if reason is not None or not parts:
             if known:  # find_known_records decides with the same rule: a defect, never bad data
@@ -574,7 +577,7 @@ def _incremental_plan(
         ).collect()
         # what the load reads of every valid listing of the run: the files read in an assumed currency
         fingerprints.filter("currency_assumed").select("source_file", "currency", "currency_assumed").write_parquet(
-            spool.part(FINGERPRINTS, part.stem)
+            spool.part(ASSUMED_CURRENCIES, part.stem)
         )
         to_rescore.append(fingerprints.filter("rescored").drop("rescored"))
     rescore = pl.concat(to_rescore, how="vertical")
@@ -601,7 +604,7 @@ def _incremental_plan(
         listings=listings,
         rescored=rescore.height,
         incremental=True,
-        run_listing_parts=tuple(spool.parts(FINGERPRINTS)),
+        assumed_currency_parts=tuple(spool.parts(ASSUMED_CURRENCIES)),
     )
 
 
@@ -692,5 +695,5 @@ def load_run(
         processed_files=processed_files,
         thresholds=settings.sql_thresholds(),
         duckdb_settings=_duckdb_settings(spool, settings),
-        run_listing_parts=list(plan.run_listing_parts) if plan is not None else None,
+        assumed_currency_parts=list(plan.assumed_currency_parts) if plan is not None else None,
     )

@@ -13,8 +13,8 @@ Two fingerprints decide what a run must score again:
   fingerprint equals the stored one keeps its rows, with the run id, file and row of the run that scored it; the
   others are scored, in the batches a full run would score them in, so that sibling estimates see the same siblings.
 
-A listing's own fingerprint is the hash of its record's text as read (under the scoring context), and the
-`listings` table keeps it: a record of the run whose fingerprint is stored was validated and scored before under the
+A listing's own fingerprint is the hash of its record's text as read (under the scoring context), and
+`listing_scores` keeps it: a record of the run whose fingerprint is stored was validated and scored before under the
 same rules, so the run reads from it only the few values its run-wide facts need and validates only the others (in a
 nightly re-export, the few percent that are new or changed). A known record that must be scored again (its box or
 product changed around it) is scored from its stored listing row, which is what validating its text again would give.
@@ -131,10 +131,6 @@ def listing_fingerprint(columns: list[str], context: str = "") -> pl.Expr:
     ).alias(LISTING_FINGERPRINT)
 
 
-def with_listing_fingerprint(records: pl.DataFrame, context: str = "") -> pl.DataFrame:
-    return records.with_columns(listing_fingerprint(records.columns, context))
-
-
 def input_fingerprint(context: str, has_groups: bool) -> pl.Expr:
     """Everything a listing's score rests on, from a frame with its listing_fingerprint and RUN_WIDE_INPUTS.
 
@@ -170,7 +166,7 @@ class RescorePlan:
     listings: int  # valid listings of the run
     rescored: int
     incremental: bool = False
-    run_listing_parts: tuple[Path, ...] = ()  # every valid listing of the run (few columns), for the load
+    assumed_currency_parts: tuple[Path, ...] = ()  # the run's valid listings read in an assumed currency, for the load
 
 
 def full_plan(parts: list[Path], listings: int, reason: str) -> RescorePlan:
@@ -189,18 +185,9 @@ def full_rescore_reason(previous_context: str | None, context: str, full_refresh
     return None
 
 
-def last_scoring_context(database: Path) -> str | None:
-    """The scoring context of the last successful run that recorded one, or None."""
-    from xborder_pipeline.store.database import open_read_only
-
-    if not database.is_file():
-        return None
-    with open_read_only(database) as connection:
-        return stored_scoring_context(connection)
-
-
 def stored_scoring_context(connection: duckdb.DuckDBPyConnection, catalog: str = "") -> str | None:
-    """`last_scoring_context` of the database open in `connection` (or attached there as `catalog`)."""
+    """The scoring context of the last successful run that recorded one, in the database open in `connection` (or
+    attached there as `catalog`), or None."""
     if not has_column(connection, "pipeline_runs", "scoring_context", catalog):
         return None
     found = connection.sql(

@@ -14,9 +14,9 @@ from xborder_pipeline.incremental import (
     RUN_WIDE_INPUTS,
     _strings,
     full_rescore_reason,
+    listing_fingerprint,
     scoring_context,
     with_input_fingerprint,
-    with_listing_fingerprint,
 )
 
 
@@ -39,8 +39,12 @@ def _listings() -> pl.DataFrame:
     )
 
 
+def _with_listing_fingerprint(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(listing_fingerprint(frame.columns))
+
+
 def _fingerprints(frame: pl.DataFrame, context: str = "0123456789abcdef") -> dict[str, int]:
-    own = with_listing_fingerprint(frame.drop(*RUN_WIDE_INPUTS)).join(frame.select("listing_id", *RUN_WIDE_INPUTS),
+    own = _with_listing_fingerprint(frame.drop(*RUN_WIDE_INPUTS)).join(frame.select("listing_id", *RUN_WIDE_INPUTS),
                                                                       on="listing_id")
     done = with_input_fingerprint(own, context)
     return dict(zip(done["listing_id"], done[INPUT_FINGERPRINT], strict=True))
@@ -51,7 +55,7 @@ def test_a_listings_own_fingerprint_ignores_where_it_was_read_and_follows_its_va
     moved = listings.with_columns(source_file=pl.lit("night2.csv"), source_row=pl.col("source_row") + 10)
     repriced = listings.with_columns(price=pl.when(pl.col("listing_id") == "C").then(3.5).otherwise(pl.col("price")))
 
-    first, second, third = (with_listing_fingerprint(frame)[LISTING_FINGERPRINT] for frame in
+    first, second, third = (_with_listing_fingerprint(frame)[LISTING_FINGERPRINT] for frame in
                             (listings, moved, repriced))
 
     assert first.to_list() == second.to_list()

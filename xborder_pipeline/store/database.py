@@ -348,13 +348,13 @@ def write_spooled_run(
     thresholds: list[tuple[str, float, str]] | None = None,
     duckdb_settings: dict[str, str] | None = None,
     sales_parts: list[Path] | None = None,
-    run_listing_parts: list[Path] | None = None,
+    assumed_currency_parts: list[Path] | None = None,
 ) -> int:
     """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
     itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run.
 
-    An incremental run (xborder_pipeline.incremental) gives `run_listing_parts` (every valid listing of the run,
-    with its currency columns), since its incoming rows are only the listings it scored again."""
+    An incremental run (xborder_pipeline.incremental) gives `assumed_currency_parts` (every valid listing of the
+    run read in an assumed currency, kept or scored again), since its incoming rows are only those it scored again."""
     with open_for_writing(db_path, duckdb_settings) as connection:
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
@@ -369,15 +369,17 @@ def write_spooled_run(
             connection.read_parquet([str(path) for path in sales_parts]).create_view(
                 "incoming_sales_lines", replace=True
             )
-        if run_listing_parts:
-            connection.read_parquet([str(path) for path in run_listing_parts]).create_view("incoming_run_listings")
+        if assumed_currency_parts:
+            connection.read_parquet([str(path) for path in assumed_currency_parts]).create_view(
+                "incoming_assumed_currencies"
+            )
             # An incremental run deletes a few rows in every row group: DuckDB's vacuum would rewrite them all at the
             # commit (12 s at 1M listings for 15k rescored). The deleted rows stay as tombstones until a full run.
             connection.execute("set max_vacuum_tasks = 0")
+        of_run = "incoming_assumed_currencies" if assumed_currency_parts else "incoming_listings"
         changes = _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
-                                 has_sales=bool(sales_parts),
-                                 listings_of_run="incoming_run_listings" if run_listing_parts else "incoming_listings")
-        connection.execute("drop view if exists incoming_run_listings")  # a view over the spool, gone with it
+                                 has_sales=bool(sales_parts), listings_of_run=of_run)
+        connection.execute("drop view if exists incoming_assumed_currencies")  # a view over the spool, gone with it
         return changes
 
 
@@ -442,7 +444,8 @@ def _record_assumed_currencies(
 ) -> None:
     """pipeline_runs.assumed_currencies: each file whose listings were read in an assumed currency.
 
-    `listings_of_run` is the view of every valid listing of the run (an incremental run writes only some)."""
+    `listings_of_run` is a view of the run's valid listings, at least those read in an assumed currency (an
+    incremental run writes only some listings)."""
     connection.execute(
         f"""
         update pipeline_runs set assumed_currencies = (
