@@ -271,11 +271,10 @@ def _summary_from(
         """,
         run,
     ).to_dicts()
-    assumed = query(
+    assumed = query(  # every valid listing of the run, kept or scored again (an incremental run keeps most)
         """
-        select source_file, currency, count(*) as n from listings
-        where run_id = $run and currency_assumed
-        group by source_file, currency order by source_file, currency
+        select source_file, currency, listings from run_assumed_currencies
+        where run_id = $run order by source_file, currency
         """,
         run,
     )

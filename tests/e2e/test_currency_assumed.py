@@ -59,6 +59,25 @@ class TestCurrencyAssumed:
         runs = _rows(db, "select assumed_currencies from pipeline_runs")
         assert runs == [{"assumed_currencies": f"{export}: USD (3 listings)"}]
 
+    def test_an_incremental_run_counts_every_listing_read_in_the_assumed_currency_kept_or_scored(
+        self, tmp_path: Path
+    ) -> None:
+        export = _bikes_export(tmp_path)
+        _score(tmp_path, export)
+        # the next night's export: one mug's price changed, so it and its sibling are scored again; the third is kept
+        dearer = export.read_text(encoding="utf-8").replace(",12.50,15.00,", ",13.50,15.00,")
+        export.write_text(dearer, encoding="utf-8")
+
+        output, db = _score(tmp_path, export)
+
+        assert "incremental: 2 of 3 listings" in output
+        assert "prices read as USD for 3 listing(s)" in output
+        counted = _rows(db, "select r.listings from run_assumed_currencies as r join pipeline_runs as p using (run_id) "
+                            "order by p.started_at")
+        assert counted == [{"listings": 3}, {"listings": 3}]
+        runs = _rows(db, "select assumed_currencies from pipeline_runs order by started_at")
+        assert runs == [{"assumed_currencies": f"{export}: USD (3 listings)"}] * 2
+
     def test_a_currency_given_on_the_command_line_assumes_nothing(self, tmp_path: Path) -> None:
         output, db = _score(tmp_path, _bikes_export(tmp_path), "--currency", "SEK")
 

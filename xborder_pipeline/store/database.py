@@ -260,7 +260,7 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
         for name, column_type in columns:
             if (table, name) not in present:
                 connection.execute(f"alter table {table} add column {name} {column_type}")
-    _drop_retired_columns(connection)
+    _drop_retired_columns(connection, present)
     for view in _sql_files("views"):
         connection.execute(view.read_text(encoding="utf-8"))
 
@@ -285,11 +285,10 @@ def _declared_tables() -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
     }
 
 
-def _drop_retired_columns(connection: duckdb.DuckDBPyConnection) -> None:
+def _drop_retired_columns(connection: duckdb.DuckDBPyConnection, present: set[tuple[str, str]]) -> None:
     for table, retired in RETIRED_COLUMNS.items():
-        present = {row[0] for row in connection.sql(f"describe {table}").fetchall()}  # noqa: S608 (our own table)
         for name in retired:
-            if name in present:
+            if (table, name) in present:
                 if table in _VIEW_READING:
                     connection.execute(f"drop view if exists {_VIEW_READING[table]}")
                 connection.execute(f"alter table {table} drop column {name}")
@@ -442,25 +441,30 @@ def _load_incoming(
 def _record_assumed_currencies(
     connection: duckdb.DuckDBPyConnection, run_id: str, listings_of_run: str = "incoming_listings"
 ) -> None:
-    """pipeline_runs.assumed_currencies: each file whose listings were read in an assumed currency.
+    """run_assumed_currencies and pipeline_runs.assumed_currencies: each file whose listings were read in an
+    assumed currency, with how many.
 
     `listings_of_run` is a view of the run's valid listings, at least those read in an assumed currency (an
-    incremental run writes only some listings)."""
+    incremental run writes only some listings, but counts them all)."""
     connection.execute(
         f"""
-        update pipeline_runs set assumed_currencies = (
-            select string_agg(format('{{}}: {{}} ({{}} listings)', source_file, currency, n), '; '
-                              order by source_file, currency)
-            from (
-                select source_file, currency, count(*) as n from {listings_of_run}
-                where currency_assumed group by source_file, currency
-            )
-        )
-        where run_id = $run_id
+        insert into run_assumed_currencies (run_id, source_file, currency, listings)
+        select $run_id, source_file, currency, count(*) from {listings_of_run}
+        where currency_assumed group by source_file, currency
         """,  # noqa: S608 (a view name of this module)
         {"run_id": run_id},
     )
-
+    connection.execute(
+        """
+        update pipeline_runs set assumed_currencies = (
+            select string_agg(format('{}: {} ({} listings)', source_file, currency, listings), '; '
+                              order by source_file, currency)
+            from run_assumed_currencies where run_id = $run_id
+        )
+        where run_id = $run_id
+        """,
+        {"run_id": run_id},
+    )
 
 
 def record_failed_run(db_path: Path, run: RunRecord, error: str, finished_at: datetime) -> None:
