@@ -423,17 +423,25 @@ class Prior(_Section):
     name: str = Field(min_length=1)
     keywords: list[str] = []  # words in the category or the title
     categories: list[str] = []  # words in the category only (marketplace slugs, taxonomy names)
+    title_keywords: list[str] = []  # words in the title only (a shop's "Grow Tents" category holds accessories too)
     weight_kg: tuple[float, float]  # median, upper quartile
     box_cm_median: tuple[float, float, float]  # longest, middle, shortest
     box_cm_upper: tuple[float, float, float]
     source: str = Field(min_length=1)
+    # The least one of these weighs packed: a declared weight below it is a placeholder and set aside.
+    min_weight_kg: float | None = Field(default=None, gt=0)
+    # The size a title names (a duct fan's diameter) for the goods the weights and box are given for: another size
+    # scales the weights in proportion and each side by the square root of the ratio.
+    title_size_cm: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _sensible(self) -> Prior:
-        if not (self.keywords or self.categories):
+        if not (self.keywords or self.categories or self.title_keywords):
             raise ValueError(f"prior {self.name!r} has neither keywords nor categories to match")
         if not 0 < self.weight_kg[0] <= self.weight_kg[1]:
             raise ValueError(f"prior {self.name!r}: weight_kg must read [median, upper quartile], both > 0")
+        if self.min_weight_kg is not None and self.min_weight_kg > self.weight_kg[0]:
+            raise ValueError(f"prior {self.name!r}: min_weight_kg must not exceed the median weight")
         for median, upper in zip(self.box_cm_median, self.box_cm_upper, strict=True):
             if not 0 < median <= upper:
                 raise ValueError(f"prior {self.name!r}: every box side must be > 0 with median <= upper quartile")
@@ -461,6 +469,7 @@ class EstimatesSettings(_Section):
     title_weight_max_ratio: float = Field(gt=1)
     title_weight_max_excess_kg: float = Field(ge=0)
     prior_weight_max_ratio: float = Field(gt=1)
+    prior_title_size_max_ratio: float = Field(ge=1)
     prior_box_min_cross_section_share: float = Field(gt=0, le=1)
     dense_box_doubted_up_to_kg: float = Field(ge=0)
     priors: list[Prior] = []

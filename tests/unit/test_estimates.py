@@ -88,12 +88,20 @@ def test_a_liquid_volume_gives_a_weight_with_its_packaging(settings) -> None:
     assert frame["estimated_weight_kg"].round(3).to_list() == [round(3.785411784 * 1.1, 3)]
 
 
-@pytest.mark.parametrize("title", ["5 gal grow bag", "10 liter clay pebbles", "Air pump 1.5 L/min"])
+@pytest.mark.parametrize("title", ["5 gal bucket", "10 liter clay pebbles", "Air pump 1.5 L/min"])
 def test_a_volume_of_dry_goods_or_a_capacity_gives_no_weight(settings, title) -> None:
     frame = estimated(settings, {"title": title, "category": "", **NO_SIZE})
 
     assert frame["weight_basis"].to_list() == ["none"]
     assert frame["estimated_weight_kg"].to_list() == [None]
+
+
+def test_a_grow_bags_capacity_is_not_its_weight(settings) -> None:
+    frame = estimated(settings, {"title": "5 gal grow bag", "category": "", **NO_SIZE})
+
+    # 5 gal is what it holds, not 19 kg of water: the fabric-pot prior weighs it
+    assert frame.select("weight_basis", "estimate_prior").row(0) == ("category_prior", "fabric_pot")
+    assert frame["estimated_weight_kg"].to_list() == [0.8]
 
 
 def test_a_liquid_bought_by_volume_that_is_dry_goods_by_word_gives_no_weight(settings) -> None:
@@ -210,6 +218,149 @@ def test_a_prior_without_a_median_below_its_upper_quartile_is_refused(tmp_path) 
     )
     with pytest.raises(ConfigError, match="median, upper quartile"):
         config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+
+
+# --- indoor-garden equipment: fans, filters, tents, fixtures (the hydroponics store's exports) ---------------------
+
+
+def _prior(settings, name: str):
+    return next(prior for prior in settings.estimates.priors if prior.name == name)
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "prior"),
+    [
+        ('18" Max-Fan, 3490 CFM', "", "duct_fan"),
+        ("Vortex 4 in., 172 cfm", "", "duct_fan"),
+        ("AC Infinity CLOUDLINE T6, Quiet 6 inch Inline Duct Fan", "", "duct_fan"),
+        # a filter's title names its CFM too: the filter wins
+        ('CAN 125 Filter 16.5" OD, 49.2" high, 10" flange size, 1110 CFM', "", "carbon_air_filter"),
+        ("VIVOSUN 6 Inch Air Carbon Filter for Inline Duct Fan", "", "carbon_air_filter"),
+        ('10" CAN Filter Flange', "", "duct_flange"),  # the flange of a filter, not the filter
+        ("10 in. Backdraft Damper", "", "duct_damper"),
+        ("4 in. x 25 ft flexible duct w/ 2 clamps included", "", "ducting"),
+        ("STEALTH RO 100/200 CARBON FILTER", "", "water_filter"),  # a water cartridge, not a grow-room filter
+        ("Stealth RO 150 Customized Reverse Osmosis filter", "", "reverse_osmosis_system"),
+        ('UNO 4\' x 8 \' (48" X 96" X 78") Grow Tent', "", "grow_tent"),
+        ("CLOUDRAY S9, Gen 2 Grow Tent Clip Fan 9\u201d", "", "circulation_fan"),  # a fan for a tent, not a tent
+        ("BADBOY T-5 4 ft - 8 Lamp Fixture 432 W", "", "grow_light_fixture"),
+        ("T5 4 ft 54 W lamp", "", "fluorescent_tube"),  # a single tube stays a tube
+        ("Basic 600w HPS Ballast", "", "hid_ballast"),
+        ("ReVolt Digital 1000 Watt Dimming Ballast", "", "digital_ballast"),
+        ("Panda-Double Ended Reflector- Medium", "", "grow_light_reflector"),
+        ('UNO 8" Big Boy A/C Reflector', "", "air_cooled_reflector"),
+        ('6" Net Pot', "", "net_pot"),
+        ("Self-Watering Fabric Pot Base, 4-Pack", "", "plant_saucer"),
+        ("The Root Pouch 20 Gallon w/ Handle", "", "fabric_pot"),
+        # unrelated goods
+        ("Football fan jersey", "", None),
+        ("Ceiling fan light kit", "", None),
+        ("Carbon filter for cooker hood", "", None),
+        ("Steering damper for motorcycles", "", None),
+        ("Ceramic Mug & Saucer", "", "mug"),  # a cup's saucer, not a plant's
+        # a shop's "Grow Tents" category holds shears and sprayers: big goods are named in titles only
+        ("Bypass Hand Shears", "Grow Tents AC INFINITY", None),
+    ],
+)
+def test_indoor_garden_priors_match_their_goods_and_no_others(settings, title, category, prior) -> None:
+    frame = estimated(settings, {"title": title, "category": category, **NO_SIZE})
+
+    assert frame["estimate_prior"].to_list() == [prior]
+
+
+def test_a_duct_fans_prior_is_scaled_to_the_size_its_title_names(settings) -> None:
+    fan = _prior(settings, "duct_fan")
+    frame = estimated(
+        settings,
+        *({"title": f"Inline fan {size} in", "category": "", **NO_SIZE} for size in (4, 8, 18)),
+    )
+    boxes = frame.select("estimated_length_cm", "estimated_width_cm", "estimated_height_cm").rows()
+
+    assert fan.title_size_cm == pytest.approx(8 * 2.54)
+    # half the 8 in fan's weight, each side 0.71 times; an 18 in fan is scaled as a 16 in one (at most twice)
+    assert frame["estimated_weight_kg"].to_list() == pytest.approx([fan.weight_kg[1] / 2, fan.weight_kg[1],
+                                                                    fan.weight_kg[1] * 2])
+    assert boxes[0] == pytest.approx([side * 0.5**0.5 for side in fan.box_cm_upper])
+    assert boxes[1] == pytest.approx(list(fan.box_cm_upper))
+    assert boxes[2] == pytest.approx([side * 2**0.5 for side in fan.box_cm_upper])
+
+
+def test_a_placeholder_weight_far_below_the_product_type_is_set_aside(settings) -> None:
+    # the Shopify export's 18 in fan: 30 oz (0.85 kg) declared where the store meant 30 lb
+    frame = estimated(settings, {"title": '18" Max-Fan, 3490 CFM', "category": "", "weight_kg": 0.85,
+                                 "length_cm": None, "width_cm": None, "height_cm": None})
+    row = frame.row(0, named=True)
+
+    assert row["weight_kg"] == 0.85  # declared, as exported
+    assert "IMPLAUSIBLE_WEIGHT" in row["reasons"]
+    assert row["weight_basis"] == "category_prior"
+    assert row["estimated_weight_kg"] == pytest.approx(2 * _prior(settings, "duct_fan").weight_kg[1])
+    assert row["suitability_band"] != "suitable"
+
+
+def test_a_light_weight_is_kept_where_the_type_has_no_minimum_or_is_above_it(settings) -> None:
+    # a small vase is legitimately light; a 4 in fan at 1.5 kg is above a 4 in fan's minimum (half the 8 in one's)
+    frame = estimated(
+        settings,
+        {"title": "Ceramic vase", "category": "", "weight_kg": 0.15, "length_cm": None},
+        {"title": "Inline fan 4 in", "category": "", "weight_kg": 1.5, "length_cm": None},
+        {"title": "Inline fan 4 in", "category": "", "weight_kg": 0.3, "length_cm": None},
+    )
+
+    assert frame["weight_basis"].to_list() == ["declared", "declared", "category_prior"]
+    assert ["IMPLAUSIBLE_WEIGHT" in reasons for reasons in frame["reasons"]] == [False, False, True]
+
+
+def test_a_grow_tents_pitched_size_is_not_its_carton(settings) -> None:
+    frame = estimated(settings, {"title": 'UNO 4\' x 8 \' (48" X 96" X 78") Grow Tent', "category": "",
+                                 **NO_SIZE})
+    tent = _prior(settings, "grow_tent")
+
+    # 4 ft pitched; the poles ship in sections and the canvas folded, in the prior's carton
+    assert frame["dimensions_basis"].to_list() == ["category_prior"]
+    assert frame.select("estimated_length_cm", "estimated_width_cm", "estimated_height_cm").row(0) == tuple(
+        tent.box_cm_upper
+    )
+
+
+def test_a_four_foot_multi_lamp_fixture_is_four_feet_long_and_as_wide_as_its_type(settings) -> None:
+    frame = estimated(settings, {"title": "BADBOY T-5 4 ft - 8 Lamp Fixture 432 W", "category": "", **NO_SIZE})
+    row = frame.row(0, named=True)
+    fixture = _prior(settings, "grow_light_fixture")
+
+    assert row["dimensions_basis"] == "title"
+    assert (row["estimated_length_cm"], row["estimated_width_cm"], row["estimated_height_cm"]) == pytest.approx(
+        (121.92 + 6, fixture.box_cm_upper[1], fixture.box_cm_upper[2])
+    )
+    assert row["is_oversize"] and row["suitability_band"] == "unsuitable"
+
+
+def test_a_prior_minimum_above_its_median_is_refused(tmp_path) -> None:
+    priors = tmp_path / "priors.toml"
+    priors.write_text(
+        '[[priors]]\nname = "x"\nkeywords = ["x"]\nweight_kg = [2.0, 3.0]\nmin_weight_kg = 2.5\n'
+        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="min_weight_kg"):
+        config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+
+
+def test_title_keywords_are_not_looked_for_in_the_category(tmp_path) -> None:
+    priors = tmp_path / "priors.toml"
+    priors.write_text(
+        '[[priors]]\nname = "tent"\ntitle_keywords = ["grow tent"]\nweight_kg = [1.0, 2.0]\n'
+        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
+        encoding="utf-8",
+    )
+    settings = config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+    frame = estimated(
+        settings,
+        {"title": "Grow tent 4 x 4 ft", "category": "", **NO_SIZE},
+        {"title": "Pruning shears", "category": "Grow Tents", **NO_SIZE},
+    )
+
+    assert frame["estimate_prior"].to_list() == ["tent", None]
 
 
 # --- siblings ---------------------------------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 """Estimates of the weight and box an export leaves out, each with its basis.
 
 A declared weight or box is used as exported unless it is missing, 0, a shared placeholder box, or implausible
-(a weight far from what the title states or the product type weighs, a density no packed goods have, a box shorter
-than a length the title names). What is not usable is estimated from the best evidence, in this order:
+(a weight far from what the title states or the product type weighs, or below the least the type weighs, a density
+no packed goods have, a box shorter than a length the title names). What is not usable is estimated from the best
+evidence, in this order:
 
 - `sibling`: the same product elsewhere in the batch (the same `product_group`: a Shopify handle, a WooCommerce or
   Magento parent), its heaviest declared weight and largest declared sides;
 - `title`: a weight stated in the title or description (`5 lb`, `500g`), a liquid's volume (`1 gal`, `23L`) at
   water's density plus its bottle, or a length (`26"`, `72 cm`, `4 ft`) as the box's longest side;
 - `category_prior`: the product type's typical packed weight and box (xborder_pipeline/priors.toml), at the
-  conservative point (the upper quartile) so that an estimate never flatters a listing.
+  conservative point (the upper quartile) so that an estimate never flatters a listing; scaled to the size the
+  title names where the prior is given for one size (a duct fan's diameter).
 
 `weight_basis` and `dimensions_basis` say which (`declared`, `sibling`, `title`, `category_prior`, `none`); the
 declared columns stay as exported and `estimated_*` hold the values the costs rest on in their place.
@@ -153,10 +155,12 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     ).with_row_index("_row")
     description = pl.col("description").str.to_lowercase()
     description = pl.when(~description.str.contains_any(_DOSE_MARKERS).fill_null(False)).then(description)
+    title_length = length_cm(title)
     examined = indexed.filter(examine).select(
         "_row",
         _prior=prior_index(estimates.priors),
-        _title_length_cm=usable_length_cm(length_cm(title), estimates),
+        _title_length_cm=usable_length_cm(title_length, estimates),
+        _title_size_cm=title_size_cm(title_length, estimates),
         _stated_kg=stated_weight_kg(title, estimates),
         _description_kg=stated_weight_kg(description, estimates),
         _litres=pl.when(
@@ -167,12 +171,19 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     staged = indexed.join(examined, on="_row", how="left", maintain_order="left").with_columns(
         _prior=pl.coalesce("_prior", "_category_prior")
     )
+    # a prior given for one size (a duct fan's diameter), scaled to the size the title names
+    size_ratio = (
+        (pl.col("_title_size_cm") / _prior_value(estimates.priors, lambda prior: prior.title_size_cm))
+        .clip(1 / estimates.prior_title_size_max_ratio, estimates.prior_title_size_max_ratio)
+        .fill_null(1.0)
+    )
     picked_sides = {
-        f"_prior_{side}": _prior_value(estimates.priors, _side_picker(estimates, index))
+        f"_prior_{side}": _prior_value(estimates.priors, _side_picker(estimates, index)) * size_ratio.sqrt()
         for index, side in enumerate(SIDES)
     }
     staged = staged.with_columns(
-        _prior_weight_kg=_prior_value(estimates.priors, _weight_picker(estimates)),
+        _prior_weight_kg=_prior_value(estimates.priors, _weight_picker(estimates)) * size_ratio,
+        _prior_min_weight_kg=_prior_value(estimates.priors, lambda prior: prior.min_weight_kg) * size_ratio,
         _title_packed_kg=packed_weight_kg(pl.coalesce("_stated_kg", "_description_kg"), estimates).fill_null(
             pl.col("_litres") * (estimates.liquid_kg_per_litre + estimates.liquid_packaging_kg_per_litre)
         ),
@@ -191,9 +202,11 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     too_heavy = (title_ratio > estimates.title_weight_max_ratio) & (
         weight - title_goods_kg > estimates.title_weight_max_excess_kg
     )
+    # far heavier than the product type, or lighter than any of it (a placeholder: 0.85 kg for an 18 in duct fan)
     weight_set_aside = declared_weight & (
         (too_heavy | (title_ratio < 1 / estimates.title_weight_max_ratio)).fill_null(False)
         | (weight > pl.col("_prior_weight_kg") * estimates.prior_weight_max_ratio).fill_null(False)
+        | (weight < pl.col("_prior_min_weight_kg")).fill_null(False)
     )
     # denser than solid steel in a usable box: one of the two is wrong. A heavy weight is (grams typed as pounds: 454 lb
     # for a 1 lb block); a weight a small parcel carries (up to dense_box_doubted_up_to_kg) in a box too small for it
@@ -226,11 +239,13 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         "_placeholder",
         "_prior",
         "_title_length_cm",
+        "_title_size_cm",
         "_stated_kg",
         "_description_kg",
         "_litres",
         "_title_packed_kg",
         "_prior_weight_kg",
+        "_prior_min_weight_kg",
         *(f"_prior_{side}" for side in SIDES),
         "_weight_ok",
         "_box_ok",
@@ -277,9 +292,15 @@ def length_cm(text: pl.Expr) -> pl.Expr:
 def usable_length_cm(length: pl.Expr, estimates: EstimatesSettings) -> pl.Expr:
     """A title's length taken as the goods' longest side: within title_length_min_cm .. title_length_max_cm, and
     not of coiled or rolled goods (a 6 ft cable)."""
-    usable = (length >= estimates.title_length_min_cm) & (length <= estimates.title_length_max_cm)
     coiled = pl.col("title").str.to_lowercase().str.contains(_words_pattern(estimates.coiled_goods_keywords))
-    return pl.when(usable & ~coiled.fill_null(False)).then(length)
+    return pl.when(~coiled.fill_null(False)).then(title_size_cm(length, estimates))
+
+
+def title_size_cm(length: pl.Expr, estimates: EstimatesSettings) -> pl.Expr:
+    """A title's length taken as the goods' size (a prior's title_size_cm): within title_length_min_cm ..
+    title_length_max_cm, coiled goods too (a 6 in duct's diameter)."""
+    usable = (length >= estimates.title_length_min_cm) & (length <= estimates.title_length_max_cm)
+    return pl.when(usable).then(length)
 
 
 def stated_weight_kg(text: pl.Expr, estimates: EstimatesSettings) -> pl.Expr:
@@ -347,15 +368,18 @@ def packed_weight_kg(goods_kg: pl.Expr, estimates: EstimatesSettings) -> pl.Expr
 
 def prior_index(priors: Sequence[Prior], titles: bool = True) -> pl.Expr:
     """The position in `priors` of the first (highest-priority) prior whose keywords the category (or, with
-    `titles`, the title) names, or whose categories the category names; null when none does."""
-    title_words = _word_positions({i: p.keywords for i, p in enumerate(priors)})
+    `titles`, the title) names, whose categories the category names or (with `titles`) whose title keywords the
+    title names; null when none does."""
+    title_words = _word_positions({i: [*p.keywords, *p.title_keywords] for i, p in enumerate(priors)}) if titles else {}
     category_words = _word_positions({i: [*p.keywords, *p.categories] for i, p in enumerate(priors)})
-    if not category_words:
+    named = [
+        _first_named(pl.col(column).str.to_lowercase(), words)
+        for column, words in (("category", category_words), ("title", title_words))
+        if words
+    ]
+    if not named:
         return pl.lit(None, pl.Int64)
-    in_category = _first_named(pl.col("category").str.to_lowercase(), category_words)
-    if not (titles and title_words):
-        return in_category
-    return pl.min_horizontal(in_category, _first_named(pl.col("title").str.to_lowercase(), title_words))
+    return pl.min_horizontal(*named)
 
 
 def _word_positions(words_by_prior: dict[int, list[str]]) -> dict[str, int]:
@@ -393,10 +417,10 @@ def _has_cjk(word: str) -> bool:
     return any("\u3000" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in word)
 
 
-def _prior_value(priors: Sequence[Prior], pick) -> pl.Expr:  # noqa: ANN001 - a Prior -> float
+def _prior_value(priors: Sequence[Prior], pick) -> pl.Expr:  # noqa: ANN001 - a Prior -> float or None
     if not priors:
         return pl.lit(None, pl.Float64)
-    return pl.lit(pl.Series([float(pick(p)) for p in priors], dtype=pl.Float64)).gather(pl.col("_prior"))
+    return pl.lit(pl.Series([pick(p) for p in priors], dtype=pl.Float64)).gather(pl.col("_prior"))
 
 
 def _weight_picker(estimates: EstimatesSettings):  # noqa: ANN202 - a Prior -> float
