@@ -115,6 +115,23 @@ def test_product_types_named_in_the_title_are_oversize_whatever_the_export_says(
 
 
 @pytest.mark.parametrize(
+    ("title", "description"),
+    [
+        ('PRO 125 - 10" Reversible - 1140 cfm (freight shipping ONLY)', None),
+        ('PRO 100 - 8" Reversible - 900 cfm(freight shipping ONLY)', None),
+        ("Commercial dehumidifier pump kit", "Heavy unit: this item ships by freight only, to a business address."),
+    ],
+)
+def test_goods_the_seller_sends_by_freight_only_are_oversize(settings, title, description) -> None:
+    # the export's placeholder weight and box say a small parcel; the seller says freight (a veto word: no matter)
+    row = _row(settings, title=title, description=description, weight_kg=3.0, length_cm=30.0, width_cm=30.0,
+               height_cm=30.0, price=327.0, unit_cost=150.0)
+
+    assert row["is_oversize"], row["trait_evidence"]
+    assert "OVERSIZE_FOR_PARCEL" in row["reasons"] and row["suitability_band"] != "suitable"
+
+
+@pytest.mark.parametrize(
     "title",
     [
         "Bike light, rechargeable",  # an accessory that names the big goods it fits

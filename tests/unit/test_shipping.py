@@ -48,6 +48,7 @@ def test_a_small_light_item_goes_by_post_and_the_cost_follows_the_band(settings)
         ({"length_cm": 50.0, "width_cm": 30.0, "height_cm": 11.0}, "postal_small_packet", "OVER_CHANNEL_SIZE"),
         ({"title": "Lavender essential oil 10ml"}, "postal_small_packet", "REFUSES_LIQUID"),
         ({"title": "Lavender essential oil 10ml"}, "special_line_general", "REFUSES_LIQUID"),
+        ({"title": "Down To Earth Bone Meal - 1 lb"}, "postal_small_packet", "REFUSES_POWDER"),  # domain.md §5
         ({"title": "Power bank 10000mAh"}, "special_line_sensitive", "REFUSES_LOOSE_BATTERY"),
         ({"title": "Bluetooth speaker, rechargeable battery"}, "special_line_general", "REFUSES_BATTERY"),
         ({"title": "Spray paint aerosol can"}, "express", "REFUSES_AEROSOL_OR_FLAMMABLE"),

@@ -69,6 +69,38 @@ def test_a_volume_that_is_a_flow_rate_a_container_or_dry_goods_is_not_liquid(set
 @pytest.mark.parametrize(
     ("title", "evidence"),
     [
+        ("Down To Earth Bone Meal - 6 lb", "powder:keyword:en:bone meal"),
+        ("Down To Earth Neem Seed Meal - 5 lb", "powder:keyword:en:neem seed meal"),
+        ("Down To Earth Kelp Meal - 20 lb", "powder:keyword:en:kelp meal"),
+        ("Down To Earth High Nitrogen Bat Guano - 2 lb", "powder:keyword:en:guano"),
+        ("pH Down Dry 1.5 lb", "powder:keyword:en:ph down dry"),
+        ("Humboldt Big Up Powder 1 lb", "powder:keyword:en:powder"),
+    ],
+)
+def test_ground_and_dry_garden_feeds_are_powders_without_saying_powder(settings, title, evidence) -> None:
+    listing = found(settings, title=title)
+
+    assert listing["is_powder"] and not listing["is_liquid"]
+    assert evidence in listing["trait_evidence"]
+
+
+@pytest.mark.parametrize(
+    "title", ["Guano Filtration 220U Washer Bag - 5 gallon", "Oatmeal cookie cutter", "Meal prep containers, 10 pack"]
+)
+def test_a_bag_for_guano_tea_or_a_meal_is_no_powder(settings, title) -> None:
+    assert not found(settings, title=title)["is_powder"]
+
+
+def test_a_powder_said_only_in_the_description_counts(settings) -> None:
+    listing = found(settings, title="Ton O Bud 0-10-6",
+                    description="This specially formulated powder, has been turbo milled for ultimate solubility")
+
+    assert listing["is_powder"] and "powder:description:en:formulated powder" in listing["trait_evidence"]
+
+
+@pytest.mark.parametrize(
+    ("title", "evidence"),
+    [
         ("Plantmax 360W. HPS Conversion", "fragile:type:en:hps"),
         ("BadBoy T5 4'-16 Fixture w/ Bulb", "fragile:type:en:bulb"),
         ("PLANT MAX 600 3K", "fragile:type:en:plant max"),
