@@ -277,6 +277,8 @@ class TraitRules(_Section):
     exclude: list[str] = []  # phrases that are no evidence ("no battery", "magnetic ballast")
     veto: list[str] = []  # words in the title that cancel type and volume evidence
     category_veto: list[str] = []  # words in the category that cancel type and volume evidence ("Books")
+    # English nouns whose count on the title is evidence: goods sold by the piece ("5 Seed", "Seed-8 Pack")
+    counted: list[str] = []
     source: str = ""
 
     @field_validator("keywords", "types", "description")

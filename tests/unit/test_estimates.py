@@ -57,6 +57,18 @@ def test_2_in_1_and_inside_are_not_inches() -> None:
     assert text_values(estimates.length_cm(text), "2 in 1 charger", "3 inside pockets") == [None, None]
 
 
+def test_a_fraction_is_read_whole_not_as_its_denominator() -> None:
+    # a trimmer's "1/4 in" grate had been boxed as a 4 in stick; "11/0" names a bead size, not a weight
+    text = pl.col("text").str.to_lowercase()
+    settings = load_settings()
+
+    lengths = text_values(estimates.length_cm(text), 'TRIMPRO ROTOR - grate size 1/4"', '1-1/2" fitting', "3/4 in tube")
+    assert lengths == [0.635, 1.27, 1.905]
+    assert text_values(estimates.stated_weight_kg(text, settings.estimates), "Kelp 1/2 lb", "11/0 beads, 3/0 kg",
+                       "Rice 1,5 kg") == [0.227, None, 1.5]
+    assert text_values(estimates.litres(text), "Bloom 1/2 gal") == [1.893]
+
+
 def test_weights_stated_in_the_title() -> None:
     text = pl.col("text").str.to_lowercase()
     settings = load_settings()

@@ -91,6 +91,32 @@ def test_a_bag_for_guano_tea_or_a_meal_is_no_powder(settings, title) -> None:
     assert not found(settings, title=title)["is_powder"]
 
 
+@pytest.mark.parametrize(
+    ("title", "evidence"),
+    [
+        ("Face Fat Auto – 8 Seed pk", "restricted/seeds_and_plants:count:8seedpk"),
+        ("GMO 8+ Auto-Seed 8pk", "restricted/seeds_and_plants:count:seed8pk"),
+        ("White Widow Auto – Seed -8 Pack", "restricted/seeds_and_plants:count:seed-8pack"),
+        ("Fog Dog Auto - Seed- 8 pk", "restricted/seeds_and_plants:count:seed-8pk"),
+        ("Super Lemon Haze x Pink Candy- 5 Seed", "restricted/seeds_and_plants:count:5seed"),
+    ],
+)
+def test_seeds_sold_by_count_are_restricted_whatever_else_the_title_says(settings, title, evidence) -> None:
+    # a seed bank's packs: the hydroponics store's autoflowering seeds had been scored `suitable` for the post
+    listing = found(settings, title=title)
+
+    assert listing["is_restricted"] and listing["restricted_kind"] == "seeds_and_plants"
+    assert evidence in listing["trait_evidence"]
+
+
+@pytest.mark.parametrize(
+    "title", ["10 seed starter trays", "11/0 seed beads 20g", "Seed tray 10 pack", "3 seed pods (dried), decor",
+              "Down To Earth Neem Seed Meal - 5 lb"]
+)
+def test_a_count_of_something_else_than_seeds_is_no_seed_pack(settings, title) -> None:
+    assert not found(settings, title=title)["is_restricted"]
+
+
 def test_a_powder_said_only_in_the_description_counts(settings) -> None:
     listing = found(settings, title="Ton O Bud 0-10-6",
                     description="This specially formulated powder, has been turbo milled for ultimate solubility")

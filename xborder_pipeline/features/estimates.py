@@ -47,7 +47,8 @@ SET_ASIDE_COLUMNS = (
     "declared_box_too_small",
 )
 
-_NUMBER = r"([0-9]+(?:[.,][0-9]+)?)"
+# A number may be a fraction ("1/4\"", "1/2 gal"): read whole, so that its denominator is not taken for the number.
+_NUMBER = r"([0-9]+(?:[.,][0-9]+)?(?:/[0-9]+)?)"
 # ASCII word boundaries: Unicode ones keep the regex engine off its fast path (2-5x slower on titles).
 _B = r"(?-u:\b)"
 # A size, weight or volume in a text: a number, then its unit; the first of each kind is taken. "2 in 1" and "inside"
@@ -270,7 +271,10 @@ def priced_side_cm(side: str) -> pl.Expr:
 def _measure(text: pl.Expr, pattern: str) -> tuple[pl.Expr, pl.Expr]:
     """The first number and unit the (lower-case) text states in `pattern`."""
     found = text.str.extract_groups(pattern)
-    number = found.struct.field("1").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    given = found.struct.field("1").str.replace(",", ".", literal=True).str.split_exact("/", 1)
+    whole = given.struct.field("field_0").cast(pl.Float64, strict=False)
+    divisor = given.struct.field("field_1").cast(pl.Float64, strict=False)
+    number = pl.when(divisor.is_null()).then(whole).when(divisor > 0).then(whole / divisor)  # "11/0" beads: none
     return number, found.struct.field("2")
 
 

@@ -61,7 +61,7 @@ _SEPARATOR = ";"
 
 # Sizes on the label: volumes are liquid evidence, battery capacities battery evidence; flow rates
 # (a pump's 400 GPH, an air pump's 1.5 L/min) are neither and are matched first so that they are skipped.
-_NUMBER = r"\d+(?:[.,]\d+)?"
+_NUMBER = r"\d+(?:[.,]\d+)?(?:/\d+)?"  # a fraction whole ("1/2 gal"), not its denominator
 _FLOW_RATE = (
     rf"{_NUMBER}\s?(?:ml|l|lt|ltr|liters?|litres?|gal|gallons?)\s?(?:/|per\s)\s?(?:min|minute|h|hr|hour|day)\b"
     rf"|{_NUMBER}\s?(?:gph|gpm|lph|lpm|gpd)\b"
@@ -214,6 +214,8 @@ def found_evidence(settings: TraitSettings) -> pl.Expr:
     """Every evidence string found in the listing's fields, ";"-joined, veto markers included."""
     found = [_field_evidence(_text(field), field_vocabulary(settings, field)) for field in TEXT_FIELDS]
     found.append(_measure_evidence(_text(TITLE)))
+    found += [_count_evidence(_text(TITLE), trait, rules.counted) for trait, rules in _all_rules(settings)
+              if rules.counted]
     return pl.concat_str(found, separator=_SEPARATOR, ignore_nulls=True).fill_null("")
 
 
@@ -251,6 +253,30 @@ def _measure_evidence(text: pl.Expr) -> pl.Expr:
             .otherwise(pl.lit("liquid:volume:") + measure)
         )
         .list.drop_nulls()
+        .list.join(_SEPARATOR)
+    )
+
+
+# A count on the label: "8 seed pk", "- 5 Seed" (the noun after the number, then a pack word or the end of a phrase),
+# "Seed-8 Pack", "Seed 8pk" (the noun before the number and a pack word). "10 seed starter trays" counts no seeds.
+_PACK = r"(?:pk|pks|pack|packs|pcs|ct|count)\b"
+_COUNT_SEPARATOR = r"\s?-?\s?"
+
+
+def count_pattern(nouns: list[str]) -> str:
+    noun = "(?:" + "|".join(_escape(form) for term in nouns for form in _forms(term, "en")) + ")"
+    before = rf"{_WORD}{noun}{_COUNT_SEPARATOR}\d+{_COUNT_SEPARATOR}{_PACK}"
+    after = (rf"{_WORD}\d+{_COUNT_SEPARATOR}(?:(?:pk|pack){_COUNT_SEPARATOR})?{noun}"
+             rf"(?:{_COUNT_SEPARATOR}{_PACK}|\s*$|\s*[,.;:)/])")
+    return f"{before}|{after}"
+
+
+def _count_evidence(text: pl.Expr, trait: str, nouns: list[str]) -> pl.Expr:
+    """A count of the trait's `counted` nouns on the label (`restricted/seeds_and_plants:count:seed-8pack`)."""
+    counted = pl.element().str.replace_all(r"[\s,.;:)/]", "")
+    return (
+        text.str.extract_all(count_pattern(nouns))
+        .list.eval(pl.lit(f"{trait}:count:") + counted)
         .list.join(_SEPARATOR)
     )
 
