@@ -69,6 +69,18 @@ def test_a_fraction_is_read_whole_not_as_its_denominator() -> None:
     assert text_values(estimates.litres(text), "Bloom 1/2 gal") == [1.893]
 
 
+def test_a_fertilisers_analysis_is_no_amount_and_its_units_are_read() -> None:
+    # "0-0-0.3 Gall." had been 0.3 gallon, "2.5 Gall" no volume at all, "500 gm" no weight
+    text = pl.col("text").str.to_lowercase()
+    settings = load_settings()
+
+    assert text_values(estimates.litres(text), "CAR-BEAU-NARIA 0-0-0.3 , 2.5 Gall", "CAR-BEAU-NARIA 0-0-0.3 Gall.",
+                       "Bloom 1 gal") == [9.464, None, 3.785]
+    assert text_values(estimates.one_unit_litres(text), "CAR-BEAU-NARIA 0-0-0.3 Gall.") == [3.785]
+    assert text_values(estimates.stated_weight_kg(text, settings.estimates), "Yield Up 9-47-9 500 gm",
+                       "Bone Meal 3 - 15 - 0, 6 lb", "Neem Seed Meal 6 - 1 - 2") == [0.5, 2.722, None]
+
+
 def test_weights_stated_in_the_title() -> None:
     text = pl.col("text").str.to_lowercase()
     settings = load_settings()

@@ -57,9 +57,9 @@ _B = r"(?-u:\b)"
 _LENGTH = _NUMBER + r" ?((?:mm|cm|ft|feet|foot|inch(?:es)?)" + _B + r"|''|\"|”|'|in(?:[^\sa-z0-9]|\s+[^\s0-9]|\s*$))"
 # "1- Gallon", "5-lb": a hyphen may stand between the number and a weight or volume.
 _AND = r"(?: ?- ?| )?"
-_WEIGHT = _NUMBER + _AND + r"(kgs?|kilo(?:gram)?s?|grams?|gr|g|lbs?|pounds?|oz|ounces?)" + _B
+_WEIGHT = _NUMBER + _AND + r"(kgs?|kilo(?:gram)?s?|grams?|gr|gms?|g|lbs?|pounds?|oz|ounces?)" + _B
 _VOLUME = (
-    _NUMBER + _AND + r"(ml|millilit(?:er|re)s?|lit(?:er|re)s?|ltr|lt|l|gal|gallons?|qt|quarts?|fl\.?\s*oz)" + _B
+    _NUMBER + _AND + r"(ml|millilit(?:er|re)s?|lit(?:er|re)s?|ltr|lt|l|gal|gall|gallons?|qt|quarts?|fl\.?\s*oz)" + _B
 )
 # An application rate in a description ("add 2-7 ml of Bloom A per gallon", "15ml per 100 liters", "5 g/L") is a
 # dose, not the contents: a description that gives one states no weight or volume of the goods.
@@ -89,6 +89,7 @@ _UNIT_TOKENS = tuple(
                 "kilo",
                 "g ",
                 "gr",
+                "gm",
                 "lb",
                 "pound",
                 "oz",
@@ -268,9 +269,13 @@ def priced_side_cm(side: str) -> pl.Expr:
 # --- the title's own sizes, weights and volumes -----------------------------------------------------------------
 
 
+# A fertiliser's N-P-K analysis ("0-0-0.3 Gall.", "9-47-9 500 gm") is no amount: its last figure is not the volume.
+_ANALYSIS = r"(?-u:\b)[0-9]+(?:\.[0-9]+)? ?- ?[0-9]+(?:\.[0-9]+)? ?- ?[0-9]+(?:\.[0-9]+)?"
+
+
 def _measure(text: pl.Expr, pattern: str) -> tuple[pl.Expr, pl.Expr]:
-    """The first number and unit the (lower-case) text states in `pattern`."""
-    found = text.str.extract_groups(pattern)
+    """The first number and unit the (lower-case) text states in `pattern`, an N-P-K analysis aside."""
+    found = text.str.replace_all(_ANALYSIS, " ").str.extract_groups(pattern)
     given = found.struct.field("1").str.replace(",", ".", literal=True).str.split_exact("/", 1)
     whole = given.struct.field("field_0").cast(pl.Float64, strict=False)
     divisor = given.struct.field("field_1").cast(pl.Float64, strict=False)
@@ -344,8 +349,9 @@ def litres(text: pl.Expr) -> pl.Expr:
 
 # A liquid's title that names its size by the unit alone ("Decision Gallon", "FloraBlend gal", "Clearex Qt.") sells
 # one of it.
-_ONE_UNIT = {"gallon": LITRES_PER_GALLON, "gal": LITRES_PER_GALLON, "quart": LITRES_PER_QUART,
-             "qt": LITRES_PER_QUART, "liter": 1.0, "litre": 1.0, "pint": LITRES_PER_QUART / 2}
+_ONE_UNIT = {"gallon": LITRES_PER_GALLON, "gall": LITRES_PER_GALLON, "gal": LITRES_PER_GALLON,
+             "quart": LITRES_PER_QUART, "qt": LITRES_PER_QUART, "liter": 1.0, "litre": 1.0,
+             "pint": LITRES_PER_QUART / 2}
 
 
 def one_unit_litres(title: pl.Expr) -> pl.Expr:

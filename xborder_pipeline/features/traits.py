@@ -67,7 +67,7 @@ _FLOW_RATE = (
     rf"|{_NUMBER}\s?(?:gph|gpm|lph|lpm|gpd)\b"
 )
 _VOLUME = (
-    rf"{_NUMBER}\s?-?\s?(?:ml|millilit(?:er|re)s?|cl|l|lt|ltr|lit(?:er|re)s?|gal|gallons?|qt|quarts?"
+    rf"{_NUMBER}\s?-?\s?(?:ml|millilit(?:er|re)s?|cl|l|lt|ltr|lit(?:er|re)s?|gal|gall|gallons?|qt|quarts?"
     rf"|fl\.?\s?oz|fluid\s?ounces?|oz\.?\s?fl|oz|pt|pints?)\b"
 )
 _CAPACITY = rf"{_NUMBER}\s?(?:mah|wh)\b"
