@@ -4,7 +4,8 @@ Two fingerprints decide what a run must score again:
 
 - the **scoring context** of the run: everything outside the listings that a score rests on and that is the same
   for every listing (the effective configuration with its priors, trait rules and dated windows in force, the FBA
-  card and which of its dated fees apply on the run's day, the code's version and the polars version that hashes).
+  card and which of its dated fees apply on the run's day, the code (its version and a hash of its sources) and the
+  polars version that hashes).
   When it differs from the last successful run's, every listing is scored again, and the run says why.
 - the **input fingerprint** of each listing (`listing_scores.input_fingerprint`, 64 bits): its own canonical values
   (`listing_fingerprint`, lineage aside), the run-wide facts its score reads (how many listings and categories of
@@ -32,6 +33,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ import duckdb
 import polars as pl
 
 import xborder_pipeline
+import xborder_pipeline.schemas
 from xborder_pipeline.config import Settings
 from xborder_pipeline.features.fba import FbaCard
 from xborder_pipeline.schemas.listing import LINEAGE_COLUMNS
@@ -78,10 +81,31 @@ def scoring_context(settings: Settings, card: FbaCard, day: date) -> str:
         "card_label": card.label_on(day),
         "day_against_dates": {value: _compare(day, date.fromisoformat(value)) for value in dated},
         "xborder": xborder_pipeline.__version__,
+        "code": code_fingerprint(),
         "polars": version("polars"),
     }
     canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code that reads, validates and scores listings (the package's and its schemas' Python sources and
+    data files): an upgrade that changes any of them scores every listing again once, whether or not the version
+    number moved."""
+    return tree_fingerprint([Path(xborder_pipeline.__file__).parent, Path(xborder_pipeline.schemas.__file__).parent])
+
+
+def tree_fingerprint(roots: list[Path]) -> str:
+    """A hex hash of the .py and .toml files under `roots`, by path (relative to each root's parent) and content."""
+    digest = hashlib.sha256()
+    for root in roots:
+        files = sorted(path for path in root.rglob("*") if path.suffix in {".py", ".toml"} and path.is_file()
+                       and "__pycache__" not in path.parts)
+        for path in files:
+            digest.update(path.relative_to(root.parent).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def _strings(value: Any) -> list[str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
+import pytest
 
+import xborder_pipeline.incremental as incremental
 from xborder_pipeline.features.fba import load_fba_card
 from xborder_pipeline.incremental import (
     _DATE,
@@ -16,6 +19,7 @@ from xborder_pipeline.incremental import (
     full_rescore_reason,
     listing_fingerprint,
     scoring_context,
+    tree_fingerprint,
     with_input_fingerprint,
 )
 
@@ -100,6 +104,34 @@ def test_the_context_follows_the_dates_the_configuration_and_card_name_not_the_d
 
     assert on(quiet) == on(quiet + timedelta(days=1))
     assert on(edge - timedelta(days=1)) != on(edge)
+
+
+def test_a_change_to_the_code_changes_the_context_whatever_the_version_says(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card = load_fba_card(settings.fba.card or None)
+    day = date(2026, 12, 7)
+    before = scoring_context(settings, card, day)
+
+    monkeypatch.setattr(incremental, "code_fingerprint", lambda: "another build")
+
+    assert scoring_context(settings, card, day) != before
+
+
+def test_the_code_fingerprint_follows_every_source_and_data_file_and_nothing_else(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    (package / "features").mkdir(parents=True)
+    (package / "features" / "traits.py").write_text("KEYWORDS = ['glass']\n", encoding="utf-8")
+    (package / "defaults.toml").write_text("[traits]\n", encoding="utf-8")
+    first = tree_fingerprint([package])
+
+    (package / "notes.md").write_text("not code", encoding="utf-8")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "traits.cpython-311.pyc").write_bytes(b"compiled")
+    assert tree_fingerprint([package]) == first
+
+    (package / "features" / "traits.py").write_text("KEYWORDS = ['glass', 'ceramica']\n", encoding="utf-8")
+    assert tree_fingerprint([package]) != first
 
 
 def test_why_a_run_scores_everything() -> None:
