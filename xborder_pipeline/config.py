@@ -382,6 +382,7 @@ class DataQualitySettings(_Section):
     placeholder_box_min_categories: int = Field(ge=1)
     min_density_kg_per_m3: float = Field(ge=0)
     max_density_kg_per_m3: float = Field(gt=0)
+    weight_unit_slip_min_listings: int = Field(ge=1)
 
 
 class DemandSettings(_Section):
@@ -604,6 +605,12 @@ class Settings(_Section):
                 "single_platform_min_hhi",
                 self.trade_model.single_platform_min_hhi,
                 "seller_portfolio.single_platform_dependency holds at this Herfindahl-Hirschman index or above",
+            ),
+            (
+                "weight_unit_slip_min_listings",
+                float(self.data_quality.weight_unit_slip_min_listings),
+                "weight_unit_checks.likely_in_whole_file holds when at least this many listings slip the same way, "
+                "and no fewer than agree",
             ),
             *self._demand_thresholds(),
         ]

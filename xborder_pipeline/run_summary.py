@@ -39,6 +39,9 @@ class RunSummary:
     listings_without_sales: int = 0  # the run's listings with no sales figure at all (demand_source none)
     # (file, currency, listings) for every file whose prices were read in an assumed currency
     assumed_currencies: list[tuple[str, str, int]] = field(default_factory=list)
+    # (file, slip, listings slipped, listings compared) for every file of the run whose declared weights look like
+    # another unit's (weight_unit_checks.likely_in_whole_file)
+    weight_unit_slips: list[tuple[str, str, int, int]] = field(default_factory=list)
     as_of: str = ""  # the date the run priced by
     fba_fee_cards: dict[str, int] = field(default_factory=dict)  # listings priced by each FBA card and window
     # how many listings' weight and box rest on each basis (declared, sibling, title, category_prior, none)
@@ -70,6 +73,7 @@ class RunSummary:
                 " cost, so no band (NO_SHIPPING_ESTIMATE); add weights or sizes to score them"
             )
         lines += assumed_currency_warnings(self.assumed_currencies)
+        lines += weight_unit_warnings(self.weight_unit_slips)
         if self.as_of:
             lines.append(f"  priced as of: {self.as_of}" + (f"  (FBA: {_counts(self.fba_fee_cards)})"
                                                            if self.fba_fee_cards else ""))
@@ -96,6 +100,25 @@ def assumed_currency_warnings(assumed: list[tuple[str, str, int]]) -> list[str]:
         f"listing(s) (CURRENCY_ASSUMED, confidence at most medium). Pass --currency or add a [[sources]] entry."
         for file, currency, count in assumed
     ]
+
+
+_UNIT_SYMBOLS = {"pounds": "lb", "ounces": "oz", "kilograms": "kg", "grams": "g"}
+
+
+def weight_unit_warnings(slips: list[tuple[str, str, int, int]]) -> list[str]:
+    """One warning line per file whose declared weights look like another unit's, with the count that shows it."""
+    return [
+        f"  WARNING: {file}: {slipped:,} of {compared:,} listing(s) whose title states a weight declare it as "
+        f"{slip} ({_slip_example(slip)}): every declared weight of this file is likely wrong, and the costs resting "
+        "on them. Fix the export's weight unit (see the weight_unit_checks view)."
+        for file, slip, slipped, compared in slips
+    ]
+
+
+def _slip_example(slip: str) -> str:
+    """'pounds read as ounces' -> '5 lb in the title, 5 oz declared'."""
+    meant, _, read = slip.partition(" read as ")
+    return f"5 {_UNIT_SYMBOLS.get(meant, meant)} in the title, 5 {_UNIT_SYMBOLS.get(read, read)} declared"
 
 
 def check_reject_share(rows_read: int, rows_rejected: int, max_share: float, rejects: pl.DataFrame) -> None:
@@ -278,6 +301,15 @@ def _summary_from(
         """,
         run,
     )
+    slips = query(  # the store's current listings of the run's files, kept or scored again
+        """
+        select source_file, slip, listings_slipped, listings_compared from weight_unit_checks
+        where likely_in_whole_file
+          and list_contains((select input_files from pipeline_runs where run_id = $run), source_file)
+        order by source_file, listings_slipped desc
+        """,
+        run,
+    )
     as_of = query("select as_of_date::varchar as day from pipeline_runs where run_id = $run", run)
     fee_cards = query(
         """
@@ -308,6 +340,7 @@ def _summary_from(
         sales_skus_without_listing=int(unmatched),
         listings_without_sales=demand_sources["none"],
         assumed_currencies=[(file, currency, n) for file, currency, n in assumed.iter_rows()],
+        weight_unit_slips=[(file, slip, slipped, compared) for file, slip, slipped, compared in slips.iter_rows()],
         weight_bases=counted("weight_basis", BASES),
         dimensions_bases=counted("dimensions_basis", BASES),
     )
@@ -353,6 +386,12 @@ def run_report_markdown(summary: RunSummary) -> str:
     if summary.assumed_currencies:
         lines += ["## Prices in an assumed currency", "", "| file | currency assumed | listings |", "|---|---|---:|"]
         lines += [f"| {file} | {currency} | {count:,} |" for file, currency, count in summary.assumed_currencies]
+        lines.append("")
+    if summary.weight_unit_slips:
+        lines += ["## Declared weights in another unit", "",
+                  "| file | slip | listings | of those with a stated weight |", "|---|---|---:|---:|"]
+        lines += [f"| {file} | {slip} | {slipped:,} | {compared:,} |"
+                  for file, slip, slipped, compared in summary.weight_unit_slips]
         lines.append("")
     lines += ["## Top changes", ""]
     if summary.top_changes:

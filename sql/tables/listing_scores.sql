@@ -77,6 +77,7 @@ create table if not exists listing_scores (
     estimated_width_cm        double,
     estimated_height_cm       double,
     estimate_prior            varchar,          -- the priors.toml entry the listing matched, when estimated
+    stated_weight_kg          double,           -- the goods' weight the title (else description) states, unpacked
     monthly_units_sold        double,           -- the listing's own figure, else its SKU's sales history
     demand_source             varchar,          -- listing | sales_history | none
     demand_evidence           varchar,          -- proven | emerging | none (sku_demand), null without sales

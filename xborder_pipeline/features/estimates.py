@@ -38,6 +38,7 @@ ESTIMATE_COLUMNS = (
     "estimated_width_cm",
     "estimated_height_cm",
     "estimate_prior",
+    "stated_weight_kg",
 )
 # Columns the scores' reasons read (set aside declared values), not stored.
 SET_ASIDE_COLUMNS = (
@@ -230,6 +231,9 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     return staged.with_columns(
         **_weight_estimate(sibling_weight),
         **_box_estimate(sibling_sides, estimates),
+        # the goods' weight the title (else the description) states, unpacked: weight_unit_checks compares it with the
+        # declared weight, file by file
+        stated_weight_kg=pl.coalesce("_stated_kg", "_description_kg"),
         estimate_prior=pl.when(~pl.col("_weight_ok") | ~pl.col("_box_ok")).then(
             pl.lit(pl.Series([p.name for p in estimates.priors], dtype=pl.String)).gather(pl.col("_prior"))
             if estimates.priors
