@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from pathlib import Path
 
@@ -46,6 +47,17 @@ def canonical_csv(path: Path, rows: list[dict[str, str]], columns: tuple[str, ..
         writer.writerow(row)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
+
+
+def cli_rows(db: Path, sql: str) -> list[dict[str, object]]:
+    """The rows of a read-only query, through `xborder query --format json` as a user runs it."""
+    from typer.testing import CliRunner
+
+    from xborder_pipeline.cli import EXIT_OK, app
+
+    result = CliRunner().invoke(app, ["query", sql, "--db", str(db), "--format", "json"])
+    assert result.exit_code == EXIT_OK, result.output
+    return json.loads(result.output)
 
 
 TYPED_DEFAULTS: dict[str, object] = {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import cli_rows
 from xborder_pipeline.cli import EXIT_OK, app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
@@ -24,12 +24,6 @@ def _score(tmp_path: Path, export: Path, *options: str, config: str = SEK_RATE) 
     result = runner.invoke(app, ["score", str(export), "--db", str(db), "--config", str(config_file), *options])
     assert result.exit_code == EXIT_OK, result.output
     return result.output, db
-
-
-def _rows(db: Path, sql: str) -> list[dict[str, object]]:
-    result = runner.invoke(app, ["query", sql, "--db", str(db), "--format", "json"])
-    assert result.exit_code == EXIT_OK, result.output
-    return json.loads(result.output)
 
 
 def _bikes_export(tmp_path: Path) -> Path:
@@ -48,7 +42,7 @@ class TestCurrencyAssumed:
         output, db = _score(tmp_path, export)
 
         assert f"WARNING: {export}: no currency in the export or given; prices read as USD for 3 listing(s)" in output
-        listings = _rows(db, "select listing_id, currency_assumed, data_confidence, reasons from latest_scores")
+        listings = cli_rows(db, "select listing_id, currency_assumed, data_confidence, reasons from latest_scores")
         assert len(listings) == 3
         for listing in listings:
             assert listing["currency_assumed"] is True
@@ -56,7 +50,7 @@ class TestCurrencyAssumed:
             assert listing["data_confidence"] in {"medium", "low"}
         gift_card = next(row for row in listings if row["listing_id"] == "gift-card")
         assert gift_card["data_confidence"] == "medium"  # nothing else in doubt: the cap alone lowers it
-        runs = _rows(db, "select assumed_currencies from pipeline_runs")
+        runs = cli_rows(db, "select assumed_currencies from pipeline_runs")
         assert runs == [{"assumed_currencies": f"{export}: USD (3 listings)"}]
 
     def test_an_incremental_run_counts_every_listing_read_in_the_assumed_currency_kept_or_scored(
@@ -72,10 +66,10 @@ class TestCurrencyAssumed:
 
         assert "incremental: 2 of 3 listings" in output
         assert "prices read as USD for 3 listing(s)" in output
-        counted = _rows(db, "select r.listings from run_assumed_currencies as r join pipeline_runs as p using (run_id) "
-                            "order by p.started_at")
+        counted = cli_rows(db, "select r.listings from run_assumed_currencies as r "
+                               "join pipeline_runs as p using (run_id) order by p.started_at")
         assert counted == [{"listings": 3}, {"listings": 3}]
-        runs = _rows(db, "select assumed_currencies from pipeline_runs order by started_at")
+        runs = cli_rows(db, "select assumed_currencies from pipeline_runs order by started_at")
         assert runs == [{"assumed_currencies": f"{export}: USD (3 listings)"}] * 2
 
     def test_a_currency_given_on_the_command_line_assumes_nothing(self, tmp_path: Path) -> None:
@@ -91,14 +85,14 @@ class TestCurrencyAssumed:
 
         assert "WARNING" not in output
         self._nothing_assumed(db)
-        assert _rows(db, "select distinct seller_id from latest_scores") == [{"seller_id": "cykel"}]
+        assert cli_rows(db, "select distinct seller_id from latest_scores") == [{"seller_id": "cykel"}]
 
     @staticmethod
     def _nothing_assumed(db: Path) -> None:
-        listings = _rows(db, "select listing_id, currency, currency_assumed, data_confidence, reasons "
+        listings = cli_rows(db, "select listing_id, currency, currency_assumed, data_confidence, reasons "
                              "from latest_scores")
         assert {row["currency"] for row in listings} == {"SEK"}
         assert all(row["currency_assumed"] is False for row in listings)
         assert all("CURRENCY_ASSUMED" not in row["reasons"] for row in listings)
         assert next(row for row in listings if row["listing_id"] == "gift-card")["data_confidence"] == "high"
-        assert _rows(db, "select assumed_currencies from pipeline_runs") == [{"assumed_currencies": None}]
+        assert cli_rows(db, "select assumed_currencies from pipeline_runs") == [{"assumed_currencies": None}]

@@ -3,18 +3,15 @@ weight_unit_checks view and the run summary's warning)."""
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import canonical_csv, cli_rows
 from xborder_pipeline.cli import EXIT_OK, app
 
 runner = CliRunner()
-HEADER = ["listing_id", "sku", "marketplace", "title", "category", "price", "currency", "weight_kg", "length_cm",
-          "width_cm", "height_cm"]
 KG_PER_OZ = 0.028349523125
 
 
@@ -24,13 +21,10 @@ def _export(path: Path, slipped: int, agreeing: int) -> Path:
     for number in range(slipped + agreeing):
         pounds = 2 + number % 5
         declared = pounds * KG_PER_OZ if number < slipped else pounds * 0.45359237 * 1.05
-        rows.append([f"feed-{number}", f"FEED-{number}", "shopify", f"Garden feed {number} - {pounds} lb",
-                     "Garden", "39.95", "USD", f"{declared:.6f}", "", "", ""])
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
+        rows.append({"listing_id": f"feed-{number}", "sku": f"FEED-{number}", "title": f"Garden feed {number} - "
+                     f"{pounds} lb", "category": "Garden", "description": "", "weight_kg": f"{declared:.6f}",
+                     "length_cm": "", "width_cm": "", "height_cm": ""})
+    return canonical_csv(path, rows)
 
 
 def _score(tmp_path: Path, export: Path) -> tuple[str, Path]:
@@ -38,12 +32,6 @@ def _score(tmp_path: Path, export: Path) -> tuple[str, Path]:
     result = runner.invoke(app, ["score", str(export), "--db", str(db)])
     assert result.exit_code == EXIT_OK, result.output
     return result.output, db
-
-
-def _rows(db: Path, sql: str) -> list[dict[str, object]]:
-    result = runner.invoke(app, ["query", sql, "--db", str(db), "--format", "json"])
-    assert result.exit_code == EXIT_OK, result.output
-    return json.loads(result.output)
 
 
 @pytest.mark.e2e
@@ -57,11 +45,11 @@ class TestWeightUnitChecks:
 
         assert (f"WARNING: {export}: 8 of 10 listing(s) whose title states a weight declare it as pounds read as "
                 "ounces (5 lb in the title, 5 oz declared)") in output
-        checks = _rows(db, "select slip, listings_slipped, listings_compared, listings_agreeing, likely_in_whole_file "
-                           "from weight_unit_checks")
+        checks = cli_rows(db, "select slip, listings_slipped, listings_compared, listings_agreeing, "
+                              "likely_in_whole_file from weight_unit_checks")
         assert checks == [{"slip": "pounds read as ounces", "listings_slipped": 8, "listings_compared": 10,
                            "listings_agreeing": 2, "likely_in_whole_file": True}]
-        stated = _rows(db, "select stated_weight_kg from latest_scores where listing_id = 'feed-0'")
+        stated = cli_rows(db, "select stated_weight_kg from latest_scores where listing_id = 'feed-0'")
         assert stated == [{"stated_weight_kg": pytest.approx(2 * 0.45359237)}]
 
     def test_a_few_slips_among_weights_that_agree_are_each_set_aside_without_a_warning(self, tmp_path: Path) -> None:
@@ -70,7 +58,7 @@ class TestWeightUnitChecks:
         output, db = _score(tmp_path, export)
 
         assert "declare it as pounds read as ounces" not in output
-        checks = _rows(db, "select listings_slipped, likely_in_whole_file from weight_unit_checks")
+        checks = cli_rows(db, "select listings_slipped, likely_in_whole_file from weight_unit_checks")
         assert checks == [{"listings_slipped": 3, "likely_in_whole_file": False}]
-        slipped = _rows(db, "select reasons from latest_scores where listing_id = 'feed-0'")
+        slipped = cli_rows(db, "select reasons from latest_scores where listing_id = 'feed-0'")
         assert "IMPLAUSIBLE_WEIGHT" in slipped[0]["reasons"]
