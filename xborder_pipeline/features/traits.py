@@ -263,7 +263,8 @@ _PACK = r"(?:pk|pks|pack|packs|pcs|ct|count)\b"
 _COUNT_SEPARATOR = r"\s?-?\s?"
 
 
-def count_pattern(nouns: list[str]) -> str:
+def _count_pattern(nouns: list[str]) -> str:
+    """One expression finding a count of any of the nouns (English, with their plurals) on a lower-case label."""
     noun = "(?:" + "|".join(_escape(form) for term in nouns for form in _forms(term, "en")) + ")"
     before = rf"{_WORD}{noun}{_COUNT_SEPARATOR}\d+{_COUNT_SEPARATOR}{_PACK}"
     after = (rf"{_WORD}\d+{_COUNT_SEPARATOR}(?:(?:pk|pack){_COUNT_SEPARATOR})?{noun}"
@@ -275,7 +276,7 @@ def _count_evidence(text: pl.Expr, trait: str, nouns: list[str]) -> pl.Expr:
     """A count of the trait's `counted` nouns on the label (`restricted/seeds_and_plants:count:seed-8pack`)."""
     counted = pl.element().str.replace_all(r"[\s,.;:)/]", "")
     return (
-        text.str.extract_all(count_pattern(nouns))
+        text.str.extract_all(_count_pattern(nouns))
         .list.eval(pl.lit(f"{trait}:count:") + counted)
         .list.join(_SEPARATOR)
     )
