@@ -42,12 +42,12 @@ select
     f.source_file,
     s.slip,
     count(*) as listings_slipped,
-    any_value(f.listings_compared) as listings_compared,
-    any_value(f.listings_agreeing) as listings_agreeing,
-    round(count(*) / any_value(f.listings_compared), 3) as share_slipped,
+    f.listings_compared,
+    f.listings_agreeing,
+    round(count(*) / f.listings_compared, 3) as share_slipped,
     count(*) >= coalesce((select value from thresholds where name = 'weight_unit_slip_min_listings'), 5)
-    and count(*) >= any_value(f.listings_agreeing) as likely_in_whole_file
+    and count(*) >= f.listings_agreeing as likely_in_whole_file
 from compared as c
 inner join slips as s on c.ratio between s.factor * 0.85 and s.factor * 1.1
 inner join files as f using (source_file)
-group by f.source_file, s.slip;
+group by f.source_file, f.listings_compared, f.listings_agreeing, s.slip;

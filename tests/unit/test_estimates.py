@@ -220,28 +220,27 @@ def test_no_match_no_generic_prior(settings) -> None:
     assert "NO_SHIPPING_ESTIMATE" in frame["reasons"][0]
 
 
-def test_a_priors_file_replaces_the_table(tmp_path) -> None:
+def with_one_prior(tmp_path, entry: str):
+    """Settings whose priors file holds one prior: `entry` (its name, keywords and weights) with a test box."""
     priors = tmp_path / "priors.toml"
     priors.write_text(
-        '[[priors]]\nname = "widget"\nkeywords = ["widget"]\nweight_kg = [1.0, 2.0]\n'
-        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
+        f"[[priors]]\n{entry}\nbox_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\n"
+        'source = "test"\n',
         encoding="utf-8",
     )
-    settings = config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+    return config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+
+
+def test_a_priors_file_replaces_the_table(tmp_path) -> None:
+    settings = with_one_prior(tmp_path, 'name = "widget"\nkeywords = ["widget"]\nweight_kg = [1.0, 2.0]')
     frame = estimated(settings, {"title": "Widget", **NO_SIZE}, {"title": "Ceramic vase", **NO_SIZE})
 
     assert frame["estimate_prior"].to_list() == ["widget", None]
 
 
 def test_a_prior_without_a_median_below_its_upper_quartile_is_refused(tmp_path) -> None:
-    priors = tmp_path / "priors.toml"
-    priors.write_text(
-        '[[priors]]\nname = "x"\nkeywords = ["x"]\nweight_kg = [3.0, 2.0]\n'
-        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
-        encoding="utf-8",
-    )
     with pytest.raises(ConfigError, match="median, upper quartile"):
-        config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+        with_one_prior(tmp_path, 'name = "x"\nkeywords = ["x"]\nweight_kg = [3.0, 2.0]')
 
 
 # --- indoor-garden equipment: fans, filters, tents, fixtures (the hydroponics store's exports) ---------------------
@@ -360,24 +359,12 @@ def test_a_four_foot_multi_lamp_fixture_is_four_feet_long_and_as_wide_as_its_typ
 
 
 def test_a_prior_minimum_above_its_median_is_refused(tmp_path) -> None:
-    priors = tmp_path / "priors.toml"
-    priors.write_text(
-        '[[priors]]\nname = "x"\nkeywords = ["x"]\nweight_kg = [2.0, 3.0]\nmin_weight_kg = 2.5\n'
-        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
-        encoding="utf-8",
-    )
     with pytest.raises(ConfigError, match="min_weight_kg"):
-        config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+        with_one_prior(tmp_path, 'name = "x"\nkeywords = ["x"]\nweight_kg = [2.0, 3.0]\nmin_weight_kg = 2.5')
 
 
 def test_title_keywords_are_not_looked_for_in_the_category(tmp_path) -> None:
-    priors = tmp_path / "priors.toml"
-    priors.write_text(
-        '[[priors]]\nname = "tent"\ntitle_keywords = ["grow tent"]\nweight_kg = [1.0, 2.0]\n'
-        "box_cm_median = [10.0, 10.0, 10.0]\nbox_cm_upper = [20.0, 20.0, 20.0]\nsource = \"test\"\n",
-        encoding="utf-8",
-    )
-    settings = config(tmp_path, f'[estimates]\npriors_file = "{priors.as_posix()}"\n')
+    settings = with_one_prior(tmp_path, 'name = "tent"\ntitle_keywords = ["grow tent"]\nweight_kg = [1.0, 2.0]')
     frame = estimated(
         settings,
         {"title": "Grow tent 4 x 4 ft", "category": "", **NO_SIZE},

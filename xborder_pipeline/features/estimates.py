@@ -172,7 +172,10 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
         ).then(pl.coalesce(litres(title), one_unit_litres(title), litres(description))),
     )
     staged = indexed.join(examined, on="_row", how="left", maintain_order="left").with_columns(
-        _prior=pl.coalesce("_prior", "_category_prior")
+        _prior=pl.coalesce("_prior", "_category_prior"),
+        # the goods' weight the title (else the description) states, unpacked: weight_unit_checks compares it with the
+        # declared weight, file by file
+        stated_weight_kg=pl.coalesce("_stated_kg", "_description_kg"),
     )
     # a prior given for one size (a duct fan's diameter), scaled to the size the title names
     size_ratio = (
@@ -187,7 +190,7 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     staged = staged.with_columns(
         _prior_weight_kg=_prior_value(estimates.priors, _weight_picker(estimates)) * size_ratio,
         _prior_min_weight_kg=_prior_value(estimates.priors, lambda prior: prior.min_weight_kg) * size_ratio,
-        _title_packed_kg=packed_weight_kg(pl.coalesce("_stated_kg", "_description_kg"), estimates).fill_null(
+        _title_packed_kg=packed_weight_kg(pl.col("stated_weight_kg"), estimates).fill_null(
             pl.col("_litres") * (estimates.liquid_kg_per_litre + estimates.liquid_packaging_kg_per_litre)
         ),
         **picked_sides,
@@ -231,9 +234,6 @@ def with_estimates(listings: Frame, settings: Settings) -> Frame:
     return staged.with_columns(
         **_weight_estimate(sibling_weight),
         **_box_estimate(sibling_sides, estimates),
-        # the goods' weight the title (else the description) states, unpacked: weight_unit_checks compares it with the
-        # declared weight, file by file
-        stated_weight_kg=pl.coalesce("_stated_kg", "_description_kg"),
         estimate_prior=pl.when(~pl.col("_weight_ok") | ~pl.col("_box_ok")).then(
             pl.lit(pl.Series([p.name for p in estimates.priors], dtype=pl.String)).gather(pl.col("_prior"))
             if estimates.priors
