@@ -70,12 +70,12 @@ def _retry_when_the_file_is_busy(task, task_run, state) -> bool:  # noqa: ANN001
 
 
 @stage
-def known_records(spool: Spool, settings: Settings, database: Path, full_refresh: bool) -> int:
+def known_records(spool: Spool, settings: Settings, database: Path, full_refresh: bool, context: str) -> int:
     """In an incremental run, the listings the store holds: their records are not validated again."""
     began = time.perf_counter()
-    known = find_known_records(spool, settings, database, full_refresh)
+    known = find_known_records(spool, settings, database, full_refresh, context)
     if known:
-        report_progress(f"known records: {known:,} listings stored, read again without validating "
+        report_progress(f"known listings: {known:,} stored; their records are found, not validated again "
                         f"({time.perf_counter() - began:.1f} s)")
     return known
 
@@ -115,10 +115,10 @@ def sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
 
 
 @stage
-def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings) -> StagedCounts:
+def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings, database: Path) -> StagedCounts:
     """Repeated listing_ids across the run become rejects; then the run's reject share is checked."""
     began = time.perf_counter()
-    repeats = find_run_wide_facts(spool, settings)
+    repeats = find_run_wide_facts(spool, settings, database)
     counts = counts.with_repeats_rejected(repeats)
     report_progress(
         f"run-wide checks: {repeats:,} repeated listing_id(s) rejected ({time.perf_counter() - began:.1f} s)"
@@ -132,7 +132,7 @@ def plan(spool: Spool, settings: Settings, database: Path, run: RunRecord, count
          full_refresh: bool) -> RescorePlan:
     """Which listings to score: all, or those whose inputs changed since they were scored (incremental)."""
     began = time.perf_counter()
-    write_scoring_context(spool, settings, load_fba_card(settings.fba.card or None))
+    write_scoring_context(spool, settings, context=run.scoring_context)
     rescoring = plan_rescoring(spool, settings, database, run.scoring_context, counts.rows_valid, full_refresh)
     report_progress(f"rescoring: {rescoring.reason} ({time.perf_counter() - began:.1f} s)")
     return rescoring
@@ -229,13 +229,13 @@ def score_files(
     given = quote(settings)
     try:
         counts = StagedCounts()
-        known_records(spool, given, database, full_refresh)
+        known_records(spool, given, database, full_refresh, run.scoring_context)
         for partition in partitions([file.path for file in files]):
             if find_sales_adapter(partition.path) is not None:
                 counts += read_sales(partition, given, spool, sales_period)
             else:
                 counts += read_and_validate(partition, options, given, spool)
-        counts = run_wide_facts(spool, counts, given)
+        counts = run_wide_facts(spool, counts, given, database)
         sales_demand(spool, given, database)
         rescoring = plan(spool, given, database, run, counts, full_refresh)
         for number, part in enumerate(rescoring.parts, start=1):

@@ -143,7 +143,7 @@ def score_files_on_dask(
         for done, future in enumerate(as_completed(staged), start=1):
             counts += future.result()
             report_progress(f"read and validate on Dask: {done}/{len(pieces)} file(s), {counts.rows_read:,} records")
-        counts = run_wide_facts(spool, counts, settings)  # here, not on a worker: a few columns of the whole run
+        counts = run_wide_facts(spool, counts, settings, database)  # here, not on a worker: the whole run
         sales_demand(spool, settings, database)
         parts = valid_parts(spool)
         scored = score.map(

@@ -9,8 +9,12 @@ run in parallel (flows/score_on_dask.py), the second and fourth are one cheap pa
 2. `find_run_wide_facts`: what needs the whole run, from a few columns of the spooled valid rows:
    listing_ids repeated across the run (the first is kept, the others rejected, as in one batch) and
    the boxes several listings share (a sign of placeholder dimensions);
-3. `score_part`: features and scores of one spooled part, written as the parts of the three tables;
+3. `score_part`: features and scores of one spooled part, written as the parts of the tables;
 4. `load_run`: one writer, one transaction, DuckDB reading the parts itself.
+
+An incremental run (xborder_pipeline.incremental) stages only the records it has not scored before, and
+`plan_rescoring` decides, from the keys stored with each known listing (xborder_pipeline.known_listings), which
+listings to score again; only those are scored and loaded.
 
 The spool is a folder per run next to the database (or `run.spool_dir`), removed when the run ends.
 """
@@ -20,22 +24,19 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from xborder_pipeline.as_of import as_of_date
 from xborder_pipeline.config import Settings
-from xborder_pipeline.features import SHARED_BOX_COLUMNS, _with_shared_boxes, with_listing_features
+from xborder_pipeline.features import SHARED_BOX_COLUMNS, with_listing_features
 from xborder_pipeline.features.dimensions import SIDES
 from xborder_pipeline.features.fba import FbaCard, load_fba_card
 from xborder_pipeline.features.shipping import channel_costs_long
 from xborder_pipeline.incremental import (
-    INPUT_FINGERPRINT,
     LISTING_FINGERPRINT,
     RescorePlan,
     full_plan,
@@ -49,6 +50,23 @@ from xborder_pipeline.incremental import (
 )
 from xborder_pipeline.ingest import IngestOptions, read_file_in_pieces
 from xborder_pipeline.ingest.mapping import load_mapping
+from xborder_pipeline.known_listings import (
+    PART,
+    PLANNED,
+    POSITION,
+    STORED_INPUT_FINGERPRINT,
+    KnownSet,
+    box_key,
+    hashed_demand,
+    key_values,
+    known_of_run,
+    read_known_listings,
+    repeated_listing_ids,
+    stored_keys,
+    to_rescore,
+    unnamed_demand,
+    with_shared_box_counts,
+)
 from xborder_pipeline.sales.dates import Period, parse_period
 from xborder_pipeline.sales.demand import empty_demand, sku_demand_lookups, with_sales_demand
 from xborder_pipeline.sales.reading import SalesPeriodRule, read_sales_file
@@ -63,7 +81,7 @@ from xborder_pipeline.store.database import (
     sql_text,
     write_spooled_run,
 )
-from xborder_pipeline.validation import REJECT_COLUMNS, parse_valid_values, validate_listings
+from xborder_pipeline.validation import REJECT_COLUMNS, validate_listings
 
 SPOOL_FOLDER = ".xborder-spool"
 SPOOL_MARKER = "xborder-spool-of-run"  # a file in each run's spool: only such folders are ever removed
@@ -111,7 +129,7 @@ class Spool:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
-        _read_known.cache_clear()  # the run's known set, held for its files: not past the run
+        _KNOWN_SETS.clear()  # the run's known set, held for its files: not past the run
 
 
 def spool_base(database: Path, settings: Settings) -> Path:
@@ -179,14 +197,19 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
     """Read one file and validate it batch by batch; valid rows, rejects and skips go to the spool.
 
     Each record's fingerprint is taken from its text as read (xborder_pipeline.incremental). In an incremental run
-    (`find_known_records`), a record with a stored fingerprint is known valid: only the values that the run-wide
-    facts read are taken from it (spool kind `known`), and the other records of several batches are validated
-    together (up to `run.batch_rows`: validating costs about 0.1 s however few the records)."""
+    (`find_known_records`), a record with a stored fingerprint is a stored listing, known valid: only where it was
+    read is kept (spool kind `seen`; the run-wide facts read its stored keys, xborder_pipeline.known_listings), and
+    the other records of several batches are validated together (up to `run.batch_rows`: validating costs about
+    0.1 s however few the records)."""
     mapping = load_mapping(Path(options.mapping_path)) if options.mapping_path is not None else None
     batch_rows = settings.run.batch_rows
     context = _scoring_context_of_run(spool, settings)
-    known = _known_records(spool)
+    known = _known_set(spool)
     counts = StagedCounts()
+    pl.DataFrame({FILE_INDEX: [partition.file_index], "source_file": [str(partition.path)]},
+                 schema={FILE_INDEX: pl.Int32, "source_file": pl.String}).write_parquet(
+        spool.part(SOURCE_FILES, f"{partition.file_index:05d}")
+    )
     pieces = read_file_in_pieces(
         partition.path, options, mapping, piece_rows=batch_rows,
         stream_over_bytes=settings.run.stream_files_over_mb * 1_000_000,
@@ -209,17 +232,14 @@ def stage_partition(partition: Partition, options: IngestOptions, settings: Sett
             name = _name(partition, batch)
             records = records.with_columns(listing_fingerprint(records.columns, context))
             if known is not None:
-                stored = known.stored_input_fingerprints(records)
-                is_known = stored.is_not_null()
-                # the few columns first: filtering the whole records would copy every known record's texts
-                known_valid = _spool_known_records(
-                    records.select(*KNOWN_VALUES, "source_file", "source_row", LISTING_FINGERPRINT)
-                    .with_columns(stored)
-                    .filter(is_known),
-                    partition, spool, name,
-                )
-                counts += StagedCounts(rows_valid=known_valid)
-                records = records.filter(~is_known)
+                positions = known.positions(records.get_column(LISTING_FINGERPRINT).to_numpy())
+                is_known = pl.Series(positions >= 0)
+                seen = int(is_known.sum())
+                if seen:
+                    rows = records.get_column("source_row").filter(is_known)
+                    _spool_seen(spool, name, positions[positions >= 0], rows)
+                    counts += StagedCounts(rows_valid=seen)
+                    records = records.filter(~is_known)
             unvalidated.add(name, records, piece.rejects if number == 0 else None)
             if known is None or unvalidated.rows >= batch_rows:
                 counts += unvalidated.validate()
@@ -266,87 +286,86 @@ class _Unvalidated:
         return StagedCounts(rows_valid=checked.valid.height, rows_rejected=checked.rows_rejected)
 
 
-KNOWN = "known"  # spool kind: the run's known records (scored before under the same context), a few values each
-KNOWN_RECORDS = ("facts", "known_records")  # the stored listing fingerprints, for an incremental run
-# What the run-wide facts, the sales demand and the input fingerprints read of a listing, besides its lineage.
-KNOWN_VALUES: tuple[str, ...] = (
-    "listing_id", "sku", "marketplace", "seller_id", "category", "product_group", "currency", "currency_assumed",
-    "length_cm", "width_cm", "height_cm", "monthly_units_sold",
-)
-_KNOWN_LINEAGE = (FILE_INDEX, "source_file", "source_row", LISTING_FINGERPRINT)
-STORED_INPUT_FINGERPRINT = "stored_input_fingerprint"  # a known record's listing_scores.input_fingerprint
+KNOWN_LISTINGS = ("facts", "known_listings")  # the store's listing keys, for an incremental run (known_listings)
+SEEN = "seen"  # spool kind, one part per batch: where the batch's known records are in the known set, and their rows
+SOURCE_FILES = "source_files"  # spool kind, one part per file read: its _file_index and source_file
 
 
-def find_known_records(spool: Spool, settings: Settings, database: Path, full_refresh: bool = False) -> int:
-    """The store's listing fingerprints, each with its listing's stored input fingerprint, when the run may be
-    incremental (the scoring context of the last successful run, no full refresh): records of the run with one of
-    them are not validated again. Returns how many are known; nothing is written when the run scores every
-    listing."""
-    context = write_scoring_context(spool, settings)
+def find_known_records(
+    spool: Spool, settings: Settings, database: Path, full_refresh: bool = False, context: str | None = None
+) -> int:
+    """The store's listing keys (xborder_pipeline.known_listings), when the run may be incremental (the scoring context
+    of the last successful run, no full refresh): records of the run with one of their fingerprints are not validated
+    again. Returns how many listings are known; nothing is written when the run scores every listing. `context` is the
+    run's scoring context, when the caller has it."""
+    context = write_scoring_context(spool, settings, context=context)
     if full_refresh or not database.is_file():
         return 0
     with open_read_only(database) as connection:
         if full_rescore_reason(stored_scoring_context(connection), context, full_refresh) is not None:
             return 0
-        if not has_column(connection, "listing_scores", LISTING_FINGERPRINT):  # a store of an earlier version
-            return 0
-        known = connection.sql(sql_text("run_wide/known_listing_fingerprints.sql")).pl()
-    known.write_parquet(spool.part(*KNOWN_RECORDS))
+        if has_column(connection, "listing_keys", LISTING_FINGERPRINT):
+            known = read_known_listings(connection)
+        else:  # a store of an earlier version: every record is validated, and the run stores their keys
+            known = pl.DataFrame(schema=_KNOWN_SCHEMA)
+    path = spool.part(*KNOWN_LISTINGS)
+    known.write_parquet(path, compression="uncompressed", statistics=SPOOL_STATISTICS)
+    _KNOWN_SETS.clear()
+    _KNOWN_SETS[str(path)] = KnownSet.of(known[LISTING_FINGERPRINT])  # for the run's staging, when in this process
     return known.height
 
 
-@dataclass(frozen=True)
-class _Known:
-    """The store's listing fingerprints, sorted, with the input fingerprint stored with each one's score."""
-
-    fingerprints: np.ndarray
-    stored_inputs: np.ndarray
-
-    def stored_input_fingerprints(self, records: pl.DataFrame) -> pl.Series:
-        """For each record, the stored input fingerprint of the listing it was validated into before; null when the
-        record is not known. A binary search of the known fingerprints, sorted once per file: a hash join would
-        hash the whole known set again for every batch (at 10M listings, 40 batches hashing 10M each: 25 s of a
-        46 s delta run, and a 6.3 GB peak)."""
-        wanted = records.get_column(LISTING_FINGERPRINT).to_numpy()
-        found = np.zeros(wanted.size, dtype=bool)
-        inputs = np.zeros(wanted.size, dtype=np.uint64)
-        if self.fingerprints.size and wanted.size:
-            order = np.argsort(wanted)  # searching in sorted order keeps the known set's pages in cache
-            at = np.minimum(np.searchsorted(self.fingerprints, wanted[order]), self.fingerprints.size - 1)
-            found[order] = self.fingerprints[at] == wanted[order]
-            inputs[order] = self.stored_inputs[at]
-        return pl.Series(STORED_INPUT_FINGERPRINT, pa.array(inputs, mask=~found))
+_KNOWN_SCHEMA = {
+    LISTING_FINGERPRINT: pl.UInt64, STORED_INPUT_FINGERPRINT: pl.UInt64, **dict.fromkeys(SIDES, pl.Float64),
+    "category_key": pl.UInt64, "group_key": pl.UInt64, "own_units_sold": pl.Float64, "assumed_currency": pl.String,
+}
 
 
-def _known_records(spool: Spool) -> _Known | None:
-    """The known records of an incremental run, or None when the run validates every record."""
-    path = spool.part(*KNOWN_RECORDS)
-    return _read_known(str(path)) if path.is_file() else None
+def _is_incremental(spool: Spool) -> bool:
+    return spool.part(*KNOWN_LISTINGS).is_file()
 
 
-@lru_cache(maxsize=1)
-def _read_known(path: str) -> _Known:
-    """Read and sorted once per run and process, not once per file: an inbox of many small exports stages each."""
-    known = pl.read_parquet(path).sort(LISTING_FINGERPRINT)
-    fingerprints = known.get_column(LISTING_FINGERPRINT).to_numpy()
-    if np.any(fingerprints[1:] == fingerprints[:-1]):  # two stored listings with one: a 64-bit collision, or a defect
-        raise RuntimeError("stored listing fingerprints repeat: run again with --full-refresh")
-    return _Known(fingerprints, known.get_column(STORED_INPUT_FINGERPRINT).to_numpy())
+def _known_set(spool: Spool) -> KnownSet | None:
+    """The known set of an incremental run, or None when the run validates every record. Read (and its fingerprints
+    sorted) once per run and process, not once per file: an inbox of many small exports stages each."""
+    if not _is_incremental(spool):
+        return None
+    path = str(spool.part(*KNOWN_LISTINGS))
+    if path not in _KNOWN_SETS:
+        _KNOWN_SETS.clear()  # one run at a time holds a process's known set
+        _KNOWN_SETS[path] = KnownSet.of(pl.read_parquet(path, columns=[LISTING_FINGERPRINT])[LISTING_FINGERPRINT])
+    return _KNOWN_SETS[path]
 
 
-def _spool_known_records(records: pl.DataFrame, partition: Partition, spool: Spool, name: str) -> int:
-    if records.is_empty():
-        return 0
-    values = parse_valid_values(records, KNOWN_VALUES)
-    lineage = records.select(
-        pl.lit(partition.file_index, pl.Int32).alias(FILE_INDEX), "source_file", "source_row", LISTING_FINGERPRINT,
-        STORED_INPUT_FINGERPRINT,
+_KNOWN_SETS: dict[str, KnownSet] = {}  # the known set of the run staging in this process, by its spool file
+
+
+def _spool_seen(spool: Spool, name: str, positions: np.ndarray, rows: pl.Series) -> None:
+    # Uncompressed: two numbers a record, written once and read once.
+    pl.DataFrame({POSITION: positions, "source_row": rows}).write_parquet(
+        spool.part(SEEN, name), compression="uncompressed", statistics=SPOOL_STATISTICS
     )
-    # Uncompressed: short values, written once and read once (zstd took 0.3 s of a million known records' 0.5 s).
-    pl.concat([values, lineage], how="horizontal").write_parquet(
-        spool.part(KNOWN, name), compression="uncompressed", statistics=SPOOL_STATISTICS
-    )
-    return records.height
+
+
+def _source_files(spool: Spool) -> pl.DataFrame:
+    parts = spool.parts(SOURCE_FILES)
+    if not parts:
+        return pl.DataFrame(schema={FILE_INDEX: pl.Int32, "source_file": pl.String})
+    return pl.concat([pl.read_parquet(part) for part in parts], how="vertical")
+
+
+def _seen_records(spool: Spool, part_numbers: dict[str, int]) -> pl.DataFrame:
+    """Every known record of the run: its position in the known set, its file, row and batch (PART)."""
+    frames = [
+        pl.read_parquet(part).with_columns(
+            pl.lit(int(part.stem.split("-")[0]), pl.Int32).alias(FILE_INDEX),
+            pl.lit(part_numbers.get(part.stem, -1), pl.Int32).alias(PART),
+        )
+        for part in spool.parts(SEEN)
+    ]
+    if not frames:
+        return pl.DataFrame(schema={POSITION: pl.Int64, "source_row": pl.Int64, FILE_INDEX: pl.Int32, PART: pl.Int32})
+    return pl.concat(frames, how="vertical")
 
 
 def stage_sales_file(
@@ -380,30 +399,40 @@ def _name(partition: Partition, batch: int) -> str:
 # --- 2. what needs the whole run ------------------------------------------------------------------
 
 
-def find_run_wide_facts(spool: Spool, settings: Settings) -> int:
+def find_run_wide_facts(spool: Spool, settings: Settings, database: Path | None = None) -> int:
     """Reject listing_ids repeated across the run (the first record is kept) and count shared boxes.
 
     DuckDB does both from the spooled valid rows (sql/run_wide/), within `run.duckdb_memory_limit`,
     spilling to the spool: the ids of a whole catalogue need not fit in memory. Returns how many records
     were rejected as repeats; they leave the valid rows in step 3.
+
+    An incremental run finds the repeats from the stored keys of its known records and the ids of the others
+    (xborder_pipeline.known_listings, with the store at `database`); its shared boxes are counted by the plan, over
+    the same keys.
     """
-    valid = spool.parts("valid") + spool.parts(KNOWN)
-    if not valid:
-        _empty_facts(spool)
-        return 0
-    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
-        connection.execute("set enable_progress_bar = false")
-        connection.read_parquet([str(path) for path in valid], filename=True, union_by_name=True).select(
-            f"listing_id, {FILE_INDEX}, source_file, source_row, length_cm, width_cm, height_cm, category, "
-            "parse_filename(filename, true) as part"
-        ).create_view("spooled_valid")
-        repeats = connection.sql(sql_text("run_wide/repeated_listing_ids.sql")).pl()
+    if _is_incremental(spool):
+        if database is None:
+            raise ValueError("an incremental run finds repeated ids with the store: give its database")
+        repeats = _repeats_of_incremental_run(spool, settings, database)
         repeats.select(FILE_INDEX, "source_row").write_parquet(spool.part("facts", "repeats"))
-        connection.read_parquet(str(spool.part("facts", "repeats"))).create_view("repeats")
-        connection.execute(f"create temp table shared_boxes as {sql_text('run_wide/shared_boxes.sql')}")
-        connection.sql(sql_text("run_wide/shared_boxes_by_part.sql")).write_parquet(
-            str(spool.root / SHARED_BOXES_BY_PART), partition_by=["part"], write_partition_columns=False
-        )
+    else:
+        valid = spool.parts("valid")
+        if not valid:
+            _empty_facts(spool)
+            return 0
+        with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
+            connection.execute("set enable_progress_bar = false")
+            connection.read_parquet([str(path) for path in valid], filename=True, union_by_name=True).select(
+                f"listing_id, {FILE_INDEX}, source_file, source_row, length_cm, width_cm, height_cm, category, "
+                "parse_filename(filename, true) as part"
+            ).create_view("spooled_valid")
+            repeats = connection.sql(sql_text("run_wide/repeated_listing_ids.sql")).pl()
+            repeats.select(FILE_INDEX, "source_row").write_parquet(spool.part("facts", "repeats"))
+            connection.read_parquet(str(spool.part("facts", "repeats"))).create_view("repeats")
+            connection.execute(f"create temp table shared_boxes as {sql_text('run_wide/shared_boxes.sql')}")
+            connection.sql(sql_text("run_wide/shared_boxes_by_part.sql")).write_parquet(
+                str(spool.root / SHARED_BOXES_BY_PART), partition_by=["part"], write_partition_columns=False
+            )
     if not repeats.is_empty():
         repeats.select(
             "source_file",
@@ -420,6 +449,22 @@ def find_run_wide_facts(spool: Spool, settings: Settings) -> int:
     return repeats.height
 
 
+def _repeats_of_incremental_run(spool: Spool, settings: Settings, database: Path) -> pl.DataFrame:
+    known = _known_set(spool)
+    assert known is not None
+    parts = spool.parts("valid")
+    validated = (
+        pl.scan_parquet(parts).select("listing_id", FILE_INDEX, "source_file", "source_row").collect()
+        if parts else pl.DataFrame(schema={"listing_id": pl.String, FILE_INDEX: pl.Int32, "source_file": pl.String,
+                                           "source_row": pl.Int64})
+    )
+    seen = _seen_records(spool, {}).drop(PART)
+    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
+        connection.execute("set enable_progress_bar = false")
+        connection.execute("attach $path as store (read_only)", {"path": str(database)})
+        return repeated_listing_ids(seen, validated, _source_files(spool), known, connection)
+
+
 SKU_DEMAND = ("facts", "sku_demand_by_seller")
 SKU_DEMAND_ANY_SELLER = ("facts", "sku_demand_any_seller")
 
@@ -430,6 +475,8 @@ def find_sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
     Returns how many SKUs have sales history (per seller). Without any, nothing is written, and score_part
     joins nothing.
     """
+    if not spool.parts("sales") and not _stores_sales(database):
+        return 0
     by_seller, any_seller = sku_demand_lookups(
         database, spool.parts("sales"), settings, as_of_date(settings), _duckdb_settings(spool, settings)
     )
@@ -438,6 +485,16 @@ def find_sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
     by_seller.write_parquet(spool.part(*SKU_DEMAND))
     any_seller.write_parquet(spool.part(*SKU_DEMAND_ANY_SELLER))
     return by_seller.height
+
+
+def _stores_sales(database: Path) -> bool:
+    """Whether the store holds any sales history (a catalogue scored without sales exports holds none)."""
+    if not database.is_file():
+        return False
+    with open_read_only(database) as connection:
+        if not has_column(connection, "sales_history", "sku"):
+            return False
+        return bool(connection.sql("select exists (select 1 from sales_history)").fetchall()[0][0])
 
 
 def _sales_demand_of_run(spool: Spool) -> tuple[pl.LazyFrame | None, pl.LazyFrame | None]:
@@ -505,19 +562,21 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
     )
     spool.write(scored.select(_unstamped(SCORE_COLUMNS)), "scores", name)
     spool.write(channel_costs_long(scored, settings).select(_unstamped(CHANNEL_COST_COLUMNS)), "channel_costs", name)
+    spool.write(stored_keys(scored), "keys", name)
     return scored.height
 
 
 SCORING_CONTEXT = "scoring_context"  # a file in the spool: the run's scoring context (xborder_pipeline.incremental)
-ASSUMED_CURRENCIES = "assumed_currencies"  # one part per valid part: its listings read in an assumed currency
+ASSUMED_CURRENCIES = "assumed_currencies"  # an incremental run's listings read in an assumed currency, kept or not
 CHANGED = "changed"  # the valid parts' rows to score again, one part per valid part that has any
-# What an input fingerprint reads of each valid listing, known or validated in this run.
-_FINGERPRINT_INPUTS = (*KNOWN_VALUES, *_KNOWN_LINEAGE)
 
 
-def write_scoring_context(spool: Spool, settings: Settings, card: FbaCard | None = None) -> str:
-    """The run's scoring context, computed once and kept in the spool for every part's staging and scoring."""
-    context = _run_scoring_context(settings, card)
+def write_scoring_context(
+    spool: Spool, settings: Settings, card: FbaCard | None = None, context: str | None = None
+) -> str:
+    """The run's scoring context (`context`, the run record's, else computed), kept in the spool for every part's
+    staging and scoring."""
+    context = context or _run_scoring_context(settings, card)
     (spool.root / SCORING_CONTEXT).write_text(context, encoding="utf-8")
     return context
 
@@ -535,9 +594,8 @@ def plan_rescoring(
     spool: Spool, settings: Settings, database: Path, context: str, listings: int, full_refresh: bool = False
 ) -> RescorePlan:
     """Which valid listings of the run to score: all of them, or (same context as the last successful run) those
-    whose input fingerprint differs from the stored one, in their own batches (docs/decisions.md, 19)."""
+    whose input fingerprint differs from the stored one, in their own batches (docs/decisions.md, 19 and 23)."""
     parts = valid_parts(spool)
-    known = {part.stem: part for part in spool.parts(KNOWN)}
     with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
         connection.execute("set enable_progress_bar = false")
         previous = None
@@ -545,43 +603,62 @@ def plan_rescoring(
             connection.execute("attach $path as store (read_only)", {"path": str(database)})
             previous = stored_scoring_context(connection, "store")
         reason = full_rescore_reason(previous, context, full_refresh)
+        # find_known_records decides with the same rule: a disagreement is a defect, never bad data
+        if reason is not None and _is_incremental(spool):
+            raise RuntimeError(f"records of the run were taken as scored before, yet it scores every listing: {reason}")
+        if reason is None and not _is_incremental(spool):
+            raise RuntimeError("the run may be incremental, but its known listings were not read (find_known_records)")
         if reason is not None or not parts:
-            if known:  # find_known_records decides with the same rule: a defect, never bad data
-                raise RuntimeError(
-                    f"records of the run were taken as scored before, yet it scores every listing: {reason}"
-                )
             return full_plan(parts, listings, reason or "no listings in the run")
-        return _incremental_plan(connection, spool, settings, context, listings, parts, known)
+        return _incremental_plan(connection, spool, settings, context, listings, parts)
+
+
+# What the plan reads of a validated record, besides the values its keys are made of.
+_VALIDATED_INPUTS = (
+    "listing_id", "sku", "marketplace", "seller_id", LISTING_FINGERPRINT, FILE_INDEX, "source_row",
+    *SIDES, "category", "product_group", "monthly_units_sold", "currency", "currency_assumed",
+)
 
 
 def _incremental_plan(
     connection: duckdb.DuckDBPyConnection, spool: Spool, settings: Settings, context: str, listings: int,
-    parts: list[Path], known: dict[str, Path],
+    parts: list[Path],
 ) -> RescorePlan:
+    """The run's facts from the stored keys of its known listings and the values of its validated records
+    (xborder_pipeline.known_listings), and the listings whose input fingerprint changed, in their batches."""
+    numbers = {part.stem: number for number, part in enumerate(parts)}
+    repeats = pl.read_parquet(spool.part("facts", "repeats"))
     demand = _sales_demand_of_run(spool)
-    to_rescore = []
-    for part in parts:
-        of_part = [
-            pl.scan_parquet(part).select(_FINGERPRINT_INPUTS).with_columns(
-                pl.lit(None, pl.UInt64).alias(STORED_INPUT_FINGERPRINT), known=pl.lit(False)
-            )
-        ]
-        if part.stem in known:
-            of_part.append(pl.scan_parquet(known[part.stem]).select(*_FINGERPRINT_INPUTS, STORED_INPUT_FINGERPRINT)
-                           .with_columns(known=pl.lit(True)))
-        valid = _valid_without_repeats(spool, pl.concat(of_part, how="vertical"))
-        with_facts = _with_shared_boxes(with_sales_demand(valid, *demand), _shared_boxes_of_part(spool, part.stem))
-        fingerprints = with_input_fingerprint(with_facts, context).select(
-            pl.lit(part.stem).alias("part"), *_KNOWN_LINEAGE, "listing_id", "product_group", "currency",
-            "currency_assumed", "known", _rescored(),
-        ).collect()
-        # what the load reads of every valid listing of the run: the files read in an assumed currency
-        fingerprints.filter("currency_assumed").select("source_file", "currency", "currency_assumed").write_parquet(
-            spool.part(ASSUMED_CURRENCIES, part.stem)
-        )
-        to_rescore.append(fingerprints.filter("rescored").drop("rescored"))
-    rescore = pl.concat(to_rescore, how="vertical")
-    stored = _stored_rows_of_known(connection, rescore.filter(pl.col("known")), pl.read_parquet_schema(parts[0]))
+    seen = _seen_records(spool, numbers)
+    if not repeats.is_empty():
+        seen = seen.join(repeats, on=[FILE_INDEX, "source_row"], how="anti")
+    known = known_of_run(pl.read_parquet(spool.part(*KNOWN_LISTINGS)), seen).rename(
+        {"own_units_sold": "monthly_units_sold"}
+    )
+    validated = with_sales_demand(
+        pl.concat([pl.scan_parquet(part).select(_VALIDATED_INPUTS).with_columns(pl.lit(number, pl.Int32).alias(PART))
+                   for number, part in enumerate(parts)], how="vertical")
+        .join(repeats.lazy(), on=[FILE_INDEX, "source_row"], how="anti")
+        .with_columns(*key_values(), pl.lit(None, pl.UInt64).alias(STORED_INPUT_FINGERPRINT), known=pl.lit(False)),
+        *demand,
+    )
+    run = pl.concat([
+        *_known_with_demand(connection, known, demand),
+        validated.with_columns(box_key(), **hashed_demand()).select(PLANNED).collect(),
+    ], how="vertical")
+    planned = to_rescore(with_shared_box_counts(run), context)
+    files = _source_files(spool)
+    # what the load reads of every valid listing of the run: the files read in an assumed currency
+    planned.filter(pl.col("assumed_currency").is_not_null()).join(files, on=FILE_INDEX, how="left").select(
+        "source_file", pl.col("assumed_currency").alias("currency"), pl.lit(True).alias("currency_assumed")
+    ).write_parquet(spool.part(ASSUMED_CURRENCIES, "run"))
+    rescore = planned.filter("rescored").drop("rescored").with_columns(
+        pl.col(PART).replace_strict(list(numbers.values()), list(numbers), return_dtype=pl.String).alias("part")
+    )
+    stored = _stored_rows_of_known(
+        connection, rescore.filter(pl.col("known")).join(files, on=FILE_INDEX, how="left"),
+        pl.read_parquet_schema(parts[0]),
+    )
     by_part = []
     for part in parts:
         rows = rescore.filter((pl.col("part") == part.stem) & ~pl.col("known")).select(FILE_INDEX, "source_row")
@@ -598,6 +675,15 @@ def _incremental_plan(
         for part, rows in by_part:
             rows.sink_parquet(spool.part(CHANGED, part.stem))
             changed.append(spool.part(CHANGED, part.stem))
+    counts = rescore.filter(pl.col("box_key").is_not_null()).select(
+        "box_key", "listings_sharing_box", "categories_sharing_box"
+    ).unique()
+    for part in changed:  # the shared boxes of the rows scored again, with the run's counts
+        folder = spool.root / SHARED_BOXES_BY_PART / f"part={part.stem}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pl.scan_parquet(part).select(*SIDES, box_key()).filter(pl.col("box_key").is_not_null()).unique().join(
+            counts.lazy(), on="box_key", how="inner"
+        ).drop("box_key").sink_parquet(folder / "boxes.parquet")
     return RescorePlan(
         parts=changed,
         reason=incremental_reason(rescore.height, listings),
@@ -608,14 +694,27 @@ def _incremental_plan(
     )
 
 
-def _rescored() -> pl.Expr:
-    """The listings of a part to score: those whose input fingerprint is not the stored one (every record validated
-    in this run, since only new and changed ones are; a known one whose box count, demand or siblings changed), and
-    every listing of the same product_group in the part as one of them (sibling estimates read them all). The others
-    keep their rows, with the run id, file and row of the run that scored them."""
-    differs = pl.col(INPUT_FINGERPRINT).ne_missing(pl.col(STORED_INPUT_FINGERPRINT))
-    sibling = pl.col("product_group").is_not_null() & differs.any().over("product_group")
-    return (differs | sibling).alias("rescored")
+def _known_with_demand(
+    connection: duckdb.DuckDBPyConnection, known: pl.DataFrame,
+    demand: tuple[pl.LazyFrame | None, pl.LazyFrame | None],
+) -> list[pl.DataFrame]:
+    """The known listings of the run (PLANNED) with the hashes of their demand columns. A listing's demand is its own
+    figure unless the run's sales history names its SKU or id: only those few are read from the store and matched
+    (with_sales_demand); the others' demand hashes are those of a listing no sales name."""
+    known = known.with_columns(box_key(), pl.lit(True).alias("known"))
+    if demand == (None, None) or known.is_empty():
+        return [known.with_columns(**unnamed_demand()).select(PLANNED)]
+    skus = pl.concat([lookup.select("sku") for lookup in demand if lookup is not None]).unique().collect()
+    connection.register("demand_keys", skus.to_arrow())
+    try:
+        named = connection.sql(sql_text("run_wide/stored_listings_with_sales.sql")).pl()
+    finally:
+        connection.unregister("demand_keys")
+    return [
+        known.join(named, on=LISTING_FINGERPRINT, how="anti").with_columns(**unnamed_demand()).select(PLANNED),
+        with_sales_demand(known.join(named, on=LISTING_FINGERPRINT, how="inner").lazy(), *demand)
+        .with_columns(**hashed_demand()).select(PLANNED).collect(),
+    ]
 
 
 def _stored_rows_of_known(
@@ -626,7 +725,8 @@ def _stored_rows_of_known(
     columns = [*schema, "part"]
     if wanted.is_empty():
         return pl.DataFrame(schema={**schema, "part": pl.String})
-    connection.register("known_to_rescore", wanted.select("part", *_KNOWN_LINEAGE, "listing_id").to_arrow())
+    lineage = wanted.select("part", FILE_INDEX, "source_file", "source_row", LISTING_FINGERPRINT)
+    connection.register("known_to_rescore", lineage.to_arrow())
     stored = connection.sql(sql_text("run_wide/stored_rows_of_known.sql")).pl()
     connection.unregister("known_to_rescore")
     if stored.height != wanted.height:
@@ -642,24 +742,16 @@ CHANGED_TOGETHER = "changed-together"  # the changed rows of several parts, scor
 
 
 def _groups_within_parts(rescore: pl.DataFrame) -> bool:
-    """No product_group among the rows to score has rows in two parts: scored together, siblings stay the same."""
-    grouped = rescore.filter(pl.col("product_group").is_not_null())
-    return grouped.group_by("product_group").agg(pl.col("part").n_unique().alias("parts"))["parts"].max() in (None, 1)
+    """No product group among the rows to score has rows in two parts: scored together, siblings stay the same."""
+    grouped = rescore.filter(pl.col("group_key").is_not_null())
+    return grouped.group_by("group_key").agg(pl.col(PART).n_unique().alias("parts"))["parts"].max() in (None, 1)
 
 
 def _one_changed_part(spool: Spool, by_part: list[tuple[Path, pl.LazyFrame]]) -> Path:
-    """The changed rows of several parts as one part (a part costs ~0.5 s of fixed work however few its rows),
-    with the shared boxes those rows have, from their own parts' boxes (the counts are the run's)."""
+    """The changed rows of several parts as one part (a part costs ~0.5 s of fixed work however few its rows)."""
     # One part read at a time: the rows together are at most a part (run.batch_rows), but a lazy concat of every
     # part's scan read them all at once (4.1 GB at 10M listings).
-    target = spool.write(pl.concat([rows.collect() for _, rows in by_part], how="vertical"), CHANGED, CHANGED_TOGETHER)
-    sides = list(SIDES)
-    boxes = pl.concat([_shared_boxes_of_part(spool, part.stem) for part, _ in by_part], how="vertical")
-    wanted = pl.scan_parquet(target).select(sides).unique()
-    folder = spool.root / SHARED_BOXES_BY_PART / f"part={CHANGED_TOGETHER}"
-    folder.mkdir(parents=True, exist_ok=True)
-    boxes.join(wanted, on=sides, how="semi").unique().collect().write_parquet(folder / "boxes.parquet")
-    return target
+    return spool.write(pl.concat([rows.collect() for _, rows in by_part], how="vertical"), CHANGED, CHANGED_TOGETHER)
 
 
 def _unstamped(columns: tuple[str, ...]) -> list[str]:
@@ -667,6 +759,9 @@ def _unstamped(columns: tuple[str, ...]) -> list[str]:
 
 
 # --- 4. load ------------------------------------------------------------------------------------------
+
+
+INCOMING_KINDS = ("listings", "scores", "channel_costs", "keys", "rejects", "skipped")  # the spooled kinds loaded
 
 
 def load_run(
@@ -689,7 +784,7 @@ def load_run(
         database,
         replace(run, rescore_reason=plan.reason) if plan is not None else run,
         run_counts,
-        parts={kind: spool.parts(kind) for kind in ("listings", "scores", "channel_costs", "rejects", "skipped")},
+        parts={kind: spool.parts(kind) for kind in INCOMING_KINDS},
         sales_parts=spool.parts("sales"),
         finished_at=finished_at,
         processed_files=processed_files,

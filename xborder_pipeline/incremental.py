@@ -15,10 +15,11 @@ Two fingerprints decide what a run must score again:
   others are scored, in the batches a full run would score them in, so that sibling estimates see the same siblings.
 
 A listing's own fingerprint is the hash of its record's text as read (under the scoring context), and
-`listing_scores` keeps it: a record of the run whose fingerprint is stored was validated and scored before under the
-same rules, so the run reads from it only the few values its run-wide facts need and validates only the others (in a
-nightly re-export, the few percent that are new or changed). A known record that must be scored again (its box or
-product changed around it) is scored from its stored listing row, which is what validating its text again would give.
+`listing_scores` and `listing_keys` keep it: a record of the run whose fingerprint is stored was validated and scored
+before under the same rules, so the run only notes where it read it and validates the others (in a nightly re-export,
+the few percent that are new or changed); its run-wide facts are computed from the keys stored with it
+(xborder_pipeline.known_listings). A known record that must be scored again (its box or product changed around it)
+is scored from its stored listing row, which is what validating its text again would give.
 
 Because the run-wide facts are inside each listing's fingerprint, a change to one listing that changes another's
 result (a box that becomes shared by enough listings to be a placeholder, a sibling's weight) changes the other's
@@ -138,44 +139,68 @@ def combined_hash(expressions: list[pl.Expr]) -> pl.Expr:
 
     Hashing each column alone is about 6x faster than hashing a struct of them (0.04 s against 0.25 s for 250k
     listings with their texts)."""
-    hashes = [expression.hash(seed=0) for expression in expressions]
-    mixed = hashes[0]
+    return mixed([expression.hash(seed=0) for expression in expressions])
+
+
+def mixed(hashes: list[pl.Expr]) -> pl.Expr:
+    """The hashes of several values (each `.hash(seed=0)` of one) mixed in order, as combined_hash mixes them."""
+    result = hashes[0]
     for value in hashes[1:]:
-        mixed = (mixed * pl.lit(_MIX, pl.UInt64)) ^ value
-    return mixed
+        result = (result * pl.lit(_MIX, pl.UInt64)) ^ value
+    return result
 
 
 def listing_fingerprint(columns: list[str], context: str = "") -> pl.Expr:
     """A 64-bit hash of a listing's own values (the columns given, lineage and spool columns left out) under the
     scoring context: a run hashes each record's text as read, before validation, so that a record it scored
-    before under the same context is known without validating it again (`KNOWN_RECORDS`)."""
+    before under the same context is known without validating it again (xborder_pipeline.known_listings)."""
     own = sorted(column for column in columns if column not in _NOT_OWN_VALUES)
     return combined_hash(
         [*(pl.col(column) for column in own), pl.lit(context_seed(context), pl.UInt64)]
     ).alias(LISTING_FINGERPRINT)
 
 
-def input_fingerprint(context: str, has_groups: bool) -> pl.Expr:
-    """Everything a listing's score rests on, from a frame with its listing_fingerprint and RUN_WIDE_INPUTS.
+LOCAL_INPUTS = (LISTING_FINGERPRINT, *RUN_WIDE_INPUTS)  # what a listing's own part of its input fingerprint hashes
 
-    Sibling estimates read every listing of the same product_group in the frame (one batch): the group's members,
-    each with its own values and run-wide facts, are summed into every member's fingerprint.
+
+def local_fingerprint(hashes: dict[str, pl.Expr] | None = None) -> pl.Expr:
+    """The hash of a listing's own fingerprint and run-wide facts (LOCAL_INPUTS); `hashes` may give some of those
+    columns' hashes already made (an incremental run knows the hash of a value most listings share)."""
+    given = hashes or {}
+    return mixed([given.get(column, pl.col(column).hash(seed=0)) for column in LOCAL_INPUTS])
+
+
+def input_fingerprint(
+    context: str, group: str | None = "product_group", within: tuple[str, ...] = (), local: pl.Expr | None = None,
+) -> pl.Expr:
+    """Everything a listing's score rests on, from a frame with its listing_fingerprint and RUN_WIDE_INPUTS (or with
+    their hash, `local`: local_fingerprint).
+
+    Sibling estimates read every listing of the same `group` (product_group, or a key of it) in one batch: the
+    group's members, each with its own values and run-wide facts, are summed into every member's fingerprint. A frame
+    holding several batches names the column that tells them apart (`within`); None: the frame has no groups.
     """
-    local = combined_hash([pl.col(LISTING_FINGERPRINT), *(pl.col(column) for column in RUN_WIDE_INPUTS)])
-    if has_groups:
-        grouped = pl.col("product_group").is_not_null()
-        group = pl.when(grouped).then(local.sum().over("product_group")).otherwise(pl.lit(0, pl.UInt64))
+    local = local_fingerprint() if local is None else local
+    if group is not None:
+        grouped = pl.col(group).is_not_null()
+        siblings = pl.when(grouped).then(local.sum().over(group, *within)).otherwise(pl.lit(0, pl.UInt64))
     else:
-        group = pl.lit(0, pl.UInt64)
-    return combined_hash([local, group, pl.lit(context_seed(context), pl.UInt64)]).alias(INPUT_FINGERPRINT)
+        siblings = pl.lit(0, pl.UInt64)
+    return fingerprint_of(local, siblings, context)
+
+
+def fingerprint_of(local: pl.Expr, siblings: pl.Expr, context: str) -> pl.Expr:
+    """The input fingerprint of a listing from its local fingerprint and the sum of its product's (0 without one)."""
+    return combined_hash([local, siblings, pl.lit(context_seed(context), pl.UInt64)]).alias(INPUT_FINGERPRINT)
 
 
 def with_input_fingerprint(scored: pl.DataFrame | pl.LazyFrame, context: str) -> pl.DataFrame | pl.LazyFrame:
-    """The frame with input_fingerprint added; null where the frame has no listing_fingerprint (not spooled)."""
+    """The frame (one batch) with input_fingerprint added; null where the frame has no listing_fingerprint (not
+    spooled)."""
     names = scored.collect_schema().names()
     if LISTING_FINGERPRINT not in names:
         return scored.with_columns(pl.lit(None, pl.UInt64).alias(INPUT_FINGERPRINT))
-    return scored.with_columns(input_fingerprint(context, "product_group" in names))
+    return scored.with_columns(input_fingerprint(context, "product_group" if "product_group" in names else None))
 
 
 # --- what to score again ----------------------------------------------------------------------------------------

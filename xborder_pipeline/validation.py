@@ -118,44 +118,6 @@ def parse_values(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return typed, _parse_failures(suspects)
 
 
-def parse_valid_values(records: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
-    """The values of `columns` (listing_id derived) of records known to pass validation, exactly as
-    `validate_listings` types them, without its checks: an incremental run reads what its run-wide facts need
-    from the records it scored before under the same rules (xborder_pipeline.incremental).
-
-    Numbers are read as `parse_values` reads them: as given, and trimmed in a column where some value did not parse.
-    """
-    identity = ("listing_id", "sku", "marketplace", "seller_id")
-    typed = (
-        records.lazy()
-        .with_columns(_cleaned_text(column) for column in identity)
-        .select(
-            derived_listing_id().alias("listing_id"),
-            *(pl.col(column) if column in identity else _parsed_valid(column) for column in columns
-              if column != "listing_id"),
-        )
-        .collect()
-    )
-    retry = [column for column in columns if column in (*DECIMAL_COLUMNS, *WHOLE_NUMBER_COLUMNS)
-             and _unparsed(records, typed, column).any()]
-    if retry:
-        typed = typed.with_columns(records.select(_parsed_valid(column, trimmed=True) for column in retry))
-    return typed
-
-
-def _parsed_valid(column: str, trimmed: bool = False) -> pl.Expr:
-    text = _given_text(pl.col(column)) if trimmed else pl.col(column)
-    if column in DECIMAL_COLUMNS:
-        return _parsed_decimal(text).alias(column)
-    if column in WHOLE_NUMBER_COLUMNS:
-        return _parsed_whole_number(text).alias(column)
-    if column in BOOLEAN_COLUMNS:
-        return _parsed_boolean(column)
-    if column in TEXT_COLUMNS:
-        return _cleaned_text(column)
-    return pl.col(column)
-
-
 def _unparsed(records: pl.DataFrame, typed: pl.DataFrame, column: str) -> pl.Series:
     # a superset of the failures: a blank given value is missing, not wrong, and _parse_failures says so
     return records.get_column(column).is_not_null() & typed.get_column(column).is_null()

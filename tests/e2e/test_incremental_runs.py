@@ -230,7 +230,7 @@ def test_only_the_records_new_or_changed_since_the_stored_run_are_validated(data
         counts = batches.StagedCounts()
         for partition in batches.partitions(nights[2]):
             counts += batches.stage_partition(partition, IngestOptions(), settings, spool)
-        kept_apart = pl.concat([pl.read_parquet(part) for part in spool.parts(batches.KNOWN)])
+        kept_apart = pl.concat([pl.read_parquet(part) for part in spool.parts(batches.SEEN)])
         valid = pl.concat([pl.read_parquet(part) for part in spool.parts("valid")])
     finally:
         spool.remove()
@@ -245,8 +245,8 @@ def test_only_the_records_new_or_changed_since_the_stored_run_are_validated(data
     assert kept_apart.height == unchanged.height
     assert sum(validated) == records[2].height - kept_apart.height < records[2].height * 0.05
     assert counts.rows_valid == valid.height + kept_apart.height
-    assert set(kept_apart.columns) == {*batches.KNOWN_VALUES, "_file_index", "source_file", "source_row",
-                                       "listing_fingerprint", "stored_input_fingerprint"}
+    # of a known record, only where it was read: its position in the known set and its row (the file is the part's)
+    assert kept_apart.columns == ["known", "source_row"]
 
 
 def test_a_store_without_listing_fingerprints_scores_every_listing_once_then_only_what_changes(databases, nights,
@@ -255,8 +255,9 @@ def test_a_store_without_listing_fingerprints_scores_every_listing_once_then_onl
 
     db = tmp_path / "earlier version.duckdb"
     shutil.copy(databases["first_db"], db)
-    with duckdb.connect(str(db)) as connection:  # as a version before listing fingerprints left it
+    with duckdb.connect(str(db)) as connection:  # as a version before listing fingerprints and keys left it
         connection.execute("alter table listing_scores drop column listing_fingerprint")
+        connection.execute("drop table listing_keys")
 
     upgraded = _score(nights[2], db)
     again = _score(nights[2], db, as_of="2026-11-21")
@@ -268,7 +269,7 @@ def test_a_store_without_listing_fingerprints_scores_every_listing_once_then_onl
     assert again.rescore_reason.startswith("incremental: 0 of ")
 
 
-def test_the_known_set_is_read_once_for_all_the_files_of_a_run_and_let_go_after(databases, nights, tmp_path,
+def test_the_known_set_is_sorted_once_for_all_the_files_of_a_run_and_let_go_after(databases, nights, tmp_path,
                                                                                 monkeypatch) -> None:
     from xborder_pipeline import batches
 
@@ -276,10 +277,11 @@ def test_the_known_set_is_read_once_for_all_the_files_of_a_run_and_let_go_after(
     shutil.copy(databases["first_db"], db)
     reads = []
     real_read = batches.pl.read_parquet
-    monkeypatch.setattr(batches.pl, "read_parquet", lambda path, *args, **kwargs: reads.append(str(path)) or
-                        real_read(path, *args, **kwargs))
+    monkeypatch.setattr(batches.pl, "read_parquet", lambda path, *args, **kwargs: reads.append(
+        (str(path), tuple(kwargs.get("columns") or ()))) or real_read(path, *args, **kwargs))
 
     _score(nights[2], db)  # two files
 
-    assert len([path for path in reads if "known_records" in path]) == 1
-    assert batches._read_known.cache_info().currsize == 0
+    # read from the store once; its fingerprints sorted once for staging every file, its keys read back by the plan
+    assert [columns for path, columns in reads if "known_listings" in path] == [()]
+    assert not batches._KNOWN_SETS

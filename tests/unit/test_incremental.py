@@ -141,17 +141,15 @@ def test_why_a_run_scores_everything() -> None:
     assert full_rescore_reason("abd", "abc", full_refresh=False).startswith("scoring context changed")
 
 
-def test_known_records_are_found_by_fingerprint_with_the_input_fingerprint_stored_for_each() -> None:
+def test_known_records_are_found_by_fingerprint_at_their_row_in_the_known_set() -> None:
     import numpy as np
 
-    from xborder_pipeline.batches import STORED_INPUT_FINGERPRINT, _Known
+    from xborder_pipeline.known_listings import KnownSet
 
-    known = _Known(np.array([3, 8, 2**64 - 1], dtype=np.uint64), np.array([30, 80, 7], dtype=np.uint64))
-    records = pl.DataFrame({LISTING_FINGERPRINT: [8, 5, 2**64 - 1, 0, 3, 8]}, schema={LISTING_FINGERPRINT: pl.UInt64})
+    known = KnownSet.of(pl.Series([8, 2**64 - 1, 3], dtype=pl.UInt64))  # in the store's order
+    records = np.array([8, 5, 2**64 - 1, 0, 3, 8, 2**64 - 2], dtype=np.uint64)
 
-    stored = known.stored_input_fingerprints(records)
-
-    assert stored.name == STORED_INPUT_FINGERPRINT
-    assert stored.to_list() == [80, None, 7, None, 30, 80]
-    nothing = _Known(np.array([], dtype=np.uint64), np.array([], dtype=np.uint64))
-    assert nothing.stored_input_fingerprints(records).null_count() == records.height
+    assert known.positions(records).tolist() == [0, -1, 1, -1, 2, 0, -1]
+    assert KnownSet.of(pl.Series([], dtype=pl.UInt64)).positions(records).tolist() == [-1] * records.size
+    with pytest.raises(RuntimeError, match="fingerprints repeat"):
+        KnownSet.of(pl.Series([4, 9, 4], dtype=pl.UInt64))

@@ -274,7 +274,7 @@ def test_channel_cost_rows_that_break_the_stores_rules_roll_the_run_back(tmp_pat
 
 @pytest.mark.parametrize(
     ("table", "audit"),
-    [("listing_channel_costs", "listing_channel_costs_replaced"), ("listing_scores", "listing_scores_unique")],
+    [("listing_channel_costs", "listing_channel_costs_per_run"), ("listing_scores", "listing_scores_unique")],
 )
 def test_rows_left_from_an_earlier_run_roll_the_run_back(tmp_path: Path, settings, monkeypatch, table, audit) -> None:
     db = tmp_path / "store.duckdb"
@@ -308,6 +308,62 @@ def test_the_unique_score_audit_counts_the_runs_listings_wherever_they_are(rows,
         connection.executemany("insert into listing_scores values (?, ?)", rows)
         found = connection.sql(sql_text("audits/listing_scores_unique.sql"), params={"run_id": "run-2"}).fetchall()
     assert found == expected
+
+
+CHANNELS = ("post", "express")
+
+
+@pytest.mark.parametrize(
+    ("scores", "channel_rows", "expected"),
+    [
+        ([("L-1", "run-1"), ("L-2", "run-2")], [("L-1", "run-1"), ("L-2", "run-2")], []),
+        # L-1 scored again by run-2, its channel rows of run-1 left behind
+        ([("L-1", "run-2")], [("L-1", "run-1"), ("L-1", "run-2")],
+         [("run-1", "express", 1, 0), ("run-1", "post", 1, 0)]),
+        # a listing of run-1 without its rows (two listings, one set of rows)
+        ([("L-1", "run-1"), ("L-2", "run-1")], [("L-1", "run-1")],
+         [("run-1", "express", 1, 2), ("run-1", "post", 1, 2)]),
+    ],
+)
+def test_the_channel_audit_finds_rows_left_or_lost_by_any_run(scores, channel_rows, expected) -> None:
+    with duckdb.connect() as connection:  # what it reads
+        connection.execute("create table listing_scores (listing_id varchar, run_id varchar)")
+        connection.execute("create table listing_channel_costs (listing_id varchar, run_id varchar, channel varchar)")
+        connection.executemany("insert into listing_scores values (?, ?)", scores)
+        connection.executemany("insert into listing_channel_costs values (?, ?, ?)",
+                               [(listing, run, channel) for listing, run in channel_rows for channel in CHANNELS])
+        found = connection.sql(sql_text("audits/listing_channel_costs_per_run.sql")).fetchall()
+    assert sorted(found) == expected
+
+
+def test_an_up_to_date_store_keeps_its_views_and_a_changed_view_or_table_makes_them_again(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    with duckdb.connect(str(db)) as connection:
+        database.ensure_schema(connection)
+        made = dict(connection.sql("select view_name, sql from duckdb_views() where not internal").fetchall())
+        connection.execute("create or replace view latest_scores as select 1 as stale")  # as an older version made it
+        database.ensure_schema(connection)
+        again = dict(connection.sql("select view_name, sql from duckdb_views() where not internal").fetchall())
+        assert again == made  # the changed one made again from its text; the others left as they were
+        comments = connection.sql("select comment from duckdb_views() where not internal").fetchall()
+        assert len({comment for (comment,) in comments}) == len(made) == len(database._sql_files("views"))
+
+        created: list[str] = []
+        real_execute = connection.execute
+
+        class Watching:  # ensure_schema's statements, counted
+            def __getattr__(self, name):
+                return getattr(connection, name)
+
+            def execute(self, statement, *args):
+                created.append(statement)
+                return real_execute(statement, *args)
+
+        database.ensure_schema(Watching())
+        assert created == []  # up to date: nothing made
+        connection.execute("alter table listing_keys drop column assumed_currency")  # as an older version left it
+        database.ensure_schema(Watching())
+        assert sum("create or replace view" in statement for statement in created) == len(made)
 
 
 def test_a_listing_written_without_its_score_rolls_the_run_back(tmp_path: Path, settings) -> None:
