@@ -60,7 +60,7 @@ from xborder_pipeline.known_listings import (
     hashed_demand,
     key_values,
     known_of_run,
-    read_known_listings,
+    read_known_fingerprints,
     repeated_listing_ids,
     stored_keys,
     to_rescore,
@@ -286,7 +286,7 @@ class _Unvalidated:
         return StagedCounts(rows_valid=checked.valid.height, rows_rejected=checked.rows_rejected)
 
 
-KNOWN_LISTINGS = ("facts", "known_listings")  # the store's listing keys, for an incremental run (known_listings)
+KNOWN_FINGERPRINTS = ("facts", "known_fingerprints")  # the store's listing fingerprints, sorted (incremental runs)
 SEEN = "seen"  # spool kind, one part per batch: where the batch's known records are in the known set, and their rows
 SOURCE_FILES = "source_files"  # spool kind, one part per file read: its _file_index and source_file
 
@@ -294,10 +294,10 @@ SOURCE_FILES = "source_files"  # spool kind, one part per file read: its _file_i
 def find_known_records(
     spool: Spool, settings: Settings, database: Path, full_refresh: bool = False, context: str | None = None
 ) -> int:
-    """The store's listing keys (xborder_pipeline.known_listings), when the run may be incremental (the scoring context
-    of the last successful run, no full refresh): records of the run with one of their fingerprints are not validated
-    again. Returns how many listings are known; nothing is written when the run scores every listing. `context` is the
-    run's scoring context, when the caller has it."""
+    """The store's listing fingerprints, sorted (xborder_pipeline.known_listings), when the run may be incremental (the
+    scoring context of the last successful run, no full refresh): records of the run with one of them are not
+    validated again. Returns how many listings are known; nothing is written when the run scores every listing.
+    `context` is the run's scoring context, when the caller has it."""
     context = write_scoring_context(spool, settings, context=context)
     if full_refresh or not database.is_file():
         return 0
@@ -305,35 +305,31 @@ def find_known_records(
         if full_rescore_reason(stored_scoring_context(connection), context, full_refresh) is not None:
             return 0
         if has_column(connection, "listing_keys", LISTING_FINGERPRINT):
-            known = read_known_listings(connection)
+            known = KnownSet.of(read_known_fingerprints(connection))
         else:  # a store of an earlier version: every record is validated, and the run stores their keys
-            known = pl.DataFrame(schema=_KNOWN_SCHEMA)
-    path = spool.part(*KNOWN_LISTINGS)
-    known.write_parquet(path, compression="uncompressed", statistics=SPOOL_STATISTICS)
+            known = KnownSet.of(pl.Series(LISTING_FINGERPRINT, [], dtype=pl.UInt64))
+    path = spool.part(*KNOWN_FINGERPRINTS)
+    pl.DataFrame({LISTING_FINGERPRINT: known.fingerprints}, schema={LISTING_FINGERPRINT: pl.UInt64}).write_parquet(
+        path, compression="uncompressed", statistics=SPOOL_STATISTICS
+    )
     _KNOWN_SETS.clear()
-    _KNOWN_SETS[str(path)] = KnownSet.of(known[LISTING_FINGERPRINT])  # for the run's staging, when in this process
-    return known.height
-
-
-_KNOWN_SCHEMA = {
-    LISTING_FINGERPRINT: pl.UInt64, STORED_INPUT_FINGERPRINT: pl.UInt64, **dict.fromkeys(SIDES, pl.Float64),
-    "category_key": pl.UInt64, "group_key": pl.UInt64, "own_units_sold": pl.Float64, "assumed_currency": pl.String,
-}
+    _KNOWN_SETS[str(path)] = known  # for the run's staging and plan, when in this process
+    return known.fingerprints.size
 
 
 def _is_incremental(spool: Spool) -> bool:
-    return spool.part(*KNOWN_LISTINGS).is_file()
+    return spool.part(*KNOWN_FINGERPRINTS).is_file()
 
 
 def _known_set(spool: Spool) -> KnownSet | None:
-    """The known set of an incremental run, or None when the run validates every record. Read (and its fingerprints
-    sorted) once per run and process, not once per file: an inbox of many small exports stages each."""
+    """The known set of an incremental run, or None when the run validates every record. Read once per run and
+    process, not once per file: an inbox of many small exports stages each."""
     if not _is_incremental(spool):
         return None
-    path = str(spool.part(*KNOWN_LISTINGS))
+    path = str(spool.part(*KNOWN_FINGERPRINTS))
     if path not in _KNOWN_SETS:
         _KNOWN_SETS.clear()  # one run at a time holds a process's known set
-        _KNOWN_SETS[path] = KnownSet.of(pl.read_parquet(path, columns=[LISTING_FINGERPRINT])[LISTING_FINGERPRINT])
+        _KNOWN_SETS[path] = KnownSet(pl.read_parquet(path).get_column(LISTING_FINGERPRINT).to_numpy())
     return _KNOWN_SETS[path]
 
 
@@ -632,9 +628,9 @@ def _incremental_plan(
     seen = _seen_records(spool, numbers)
     if not repeats.is_empty():
         seen = seen.join(repeats, on=[FILE_INDEX, "source_row"], how="anti")
-    known = known_of_run(pl.read_parquet(spool.part(*KNOWN_LISTINGS)), seen).rename(
-        {"own_units_sold": "monthly_units_sold"}
-    )
+    known_set = _known_set(spool)
+    assert known_set is not None
+    known = known_of_run(connection, known_set, seen).rename({"own_units_sold": "monthly_units_sold"})
     validated = with_sales_demand(
         pl.concat([pl.scan_parquet(part).select(_VALIDATED_INPUTS).with_columns(pl.lit(number, pl.Int32).alias(PART))
                    for number, part in enumerate(parts)], how="vertical")

@@ -7,11 +7,12 @@ only for reading it, hashing it and finding the hash among the stored ones:
 
 - `listing_keys` (sql/tables/listing_keys.sql) keeps, for each listing a run scored, what the run-wide facts read of
   it (its declared box, its category and product group as 64-bit keys, its own sales figure, an assumed currency)
-  with its two fingerprints. The run reads it once (`read_known_listings`) and sorts its fingerprints (`KnownSet`).
+  with its two fingerprints. The run reads its fingerprints first and sorts them (`KnownSet`).
 - Staging looks every record's fingerprint up in it (`KnownSet.positions`): a record found is a stored listing,
   validated and scored before under the same rules, and only where the run read it is kept (batches, spool kind
   `seen`). The others, the few new or changed, are validated.
-- The run-wide facts are then computed from the stored keys of the listings seen plus the validated records:
+- The run-wide facts are then computed from the stored keys of the listings seen (read from the store by the plan,
+  `known_of_run`) plus the validated records:
   repeated listing_ids first (`repeated_listing_ids`), then shared boxes (`with_shared_box_counts`), and the input
   fingerprint of every listing of the run, compared with the stored one (`to_rescore`). In memory, over a dozen
   numeric columns: a few tenths of a second for a million listings, where reading the known records' values again
@@ -45,7 +46,7 @@ KEY_COLUMNS: tuple[str, ...] = (
     "assumed_currency",
 )
 STORED_INPUT_FINGERPRINT = "stored_input_fingerprint"  # the known listing's input fingerprint, as stored
-POSITION = "known"  # a seen record's row in the known listings (read_known_listings)
+POSITION = "known"  # a seen record's position in the known set (KnownSet: the sorted stored fingerprints)
 PART = "_part"  # the batch a listing was read in (its valid part's number, in name order)
 FILE_INDEX = "_file_index"
 
@@ -80,44 +81,38 @@ def stored_keys(scored: pl.DataFrame) -> pl.DataFrame:
 # --- the known set ----------------------------------------------------------------------------------------------
 
 
-def read_known_listings(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The stored listings' keys (listing_keys, without listing_id), in the store's order: a seen record is known by
-    its row in it (KnownSet.positions)."""
-    from xborder_pipeline.store.database import sql_text
-
-    return connection.sql(sql_text("run_wide/known_listings.sql")).pl()
+def read_known_fingerprints(connection: duckdb.DuckDBPyConnection) -> pl.Series:
+    """The stored listings' fingerprints (listing_keys), in the store's order."""
+    return connection.sql("select listing_fingerprint from listing_keys").pl().get_column(LISTING_FINGERPRINT)
 
 
 @dataclass(frozen=True)
 class KnownSet:
-    """The stored listing fingerprints in the known listings' order, and sorted, with the row of each sorted one."""
+    """The stored listing fingerprints, sorted: a seen record is known by its position among them."""
 
     fingerprints: np.ndarray
-    sorted_fingerprints: np.ndarray
-    rows: np.ndarray
 
     @classmethod
     def of(cls, fingerprints: pl.Series) -> KnownSet:
         """The set of the known listings' fingerprints; an error when two share one (a 64-bit collision, or a defect:
-        a full refresh rewrites them). Only the fingerprints are sorted: 0.04 s for a million, where sorting the
-        listings' keys took 0.1 s more."""
-        order = fingerprints.arg_sort()
-        ordered = fingerprints.gather(order).to_numpy()
+        a full refresh rewrites them). Sorting a million takes 0.02 s; the listings' other keys are read by the plan,
+        which finds them by fingerprint."""
+        ordered = fingerprints.sort().to_numpy()
         if np.any(ordered[1:] == ordered[:-1]):
             raise RuntimeError("stored listing fingerprints repeat: run again with --full-refresh")
-        return cls(fingerprints.to_numpy(), ordered, order.to_numpy().astype(np.int64))
+        return cls(ordered)
 
     def positions(self, fingerprints: np.ndarray) -> np.ndarray:
-        """Each fingerprint's row in the known listings, -1 where it is not there. A binary search of the sorted set:
+        """Each fingerprint's position in the known set, -1 where it is not there. A binary search of the sorted set:
         a hash join would hash the whole set again for every batch (at 10M listings, 40 batches hashing 10M each:
         25 s of a 46 s run, and a 6.3 GB peak)."""
         found = np.full(fingerprints.size, -1, dtype=np.int64)
-        if self.sorted_fingerprints.size and fingerprints.size:
+        if self.fingerprints.size and fingerprints.size:
             # searching in sorted order keeps the set's pages in cache; polars sorts on every core, numpy on one
             order = pl.Series(fingerprints, dtype=pl.UInt64).arg_sort().to_numpy()
             wanted = fingerprints[order]
-            at = np.minimum(np.searchsorted(self.sorted_fingerprints, wanted), self.sorted_fingerprints.size - 1)
-            found[order] = np.where(self.sorted_fingerprints[at] == wanted, self.rows[at], -1)
+            at = np.minimum(np.searchsorted(self.fingerprints, wanted), self.fingerprints.size - 1)
+            found[order] = np.where(self.fingerprints[at] == wanted, at, -1)
         return found
 
 
@@ -196,19 +191,26 @@ def box_key() -> pl.Expr:
     return pl.when(all_sides_known()).then(combined_hash([pl.col(side) for side in SIDES])).alias("box_key")
 
 
-def known_of_run(known: pl.DataFrame, seen: pl.DataFrame) -> pl.DataFrame:
-    """The stored keys of the known listings the run read, each with where (`seen`: POSITION, PART, _file_index,
-    source_row; repeats left out, so each position once). Each position is written to, in the known set's order,
-    rather than a million listings gathered from it."""
-    positions = seen.get_column(POSITION).to_numpy()
-    in_run = np.zeros(known.height, dtype=bool)
-    in_run[positions] = True
-    where = []
-    for column, dtype in ((PART, np.int32), (FILE_INDEX, np.int32), ("source_row", np.int64)):
-        values = np.zeros(known.height, dtype=dtype)
-        values[positions] = seen.get_column(column).to_numpy()
-        where.append(pl.Series(column, values))
-    return known.with_columns(*where).filter(pl.Series(in_run))
+_KNOWN_KEYS = {  # what known_listings.sql reads
+    LISTING_FINGERPRINT: pl.UInt64, STORED_INPUT_FINGERPRINT: pl.UInt64, **dict.fromkeys(SIDES, pl.Float64),
+    "category_key": pl.UInt64, "group_key": pl.UInt64, "own_units_sold": pl.Float64, "assumed_currency": pl.String,
+}
+
+
+def known_of_run(store: duckdb.DuckDBPyConnection, known: KnownSet, seen: pl.DataFrame) -> pl.DataFrame:
+    """The stored keys of the known listings the run read (`seen`: POSITION, PART, _file_index, source_row; repeats
+    left out), each with where it was read. The store is attached to `store` as `store`."""
+    from xborder_pipeline.store.database import sql_text
+
+    if not known.fingerprints.size:  # a store without keys (an earlier version's): nothing of it is known
+        keys = pl.DataFrame(schema=_KNOWN_KEYS)
+    else:
+        keys = store.sql(sql_text("run_wide/known_listings.sql")).pl()
+    where = seen.select(
+        pl.Series(LISTING_FINGERPRINT, known.fingerprints[seen.get_column(POSITION).to_numpy()]), PART, FILE_INDEX,
+        "source_row",
+    )
+    return keys.lazy().join(where.lazy(), on=LISTING_FINGERPRINT, how="inner").collect()
 
 
 def unnamed_demand() -> dict[str, pl.Expr]:

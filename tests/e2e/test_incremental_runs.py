@@ -282,6 +282,6 @@ def test_the_known_set_is_sorted_once_for_all_the_files_of_a_run_and_let_go_afte
 
     _score(nights[2], db)  # two files
 
-    # read from the store once; its fingerprints sorted once for staging every file, its keys read back by the plan
-    assert [columns for path, columns in reads if "known_listings" in path] == [()]
+    # the store's fingerprints sorted once for staging every file and for the plan; never read back in the process
+    assert [path for path, _ in reads if "known_fingerprints" in path] == []
     assert not batches._KNOWN_SETS

@@ -141,7 +141,7 @@ def test_why_a_run_scores_everything() -> None:
     assert full_rescore_reason("abd", "abc", full_refresh=False).startswith("scoring context changed")
 
 
-def test_known_records_are_found_by_fingerprint_at_their_row_in_the_known_set() -> None:
+def test_known_records_are_found_by_fingerprint_at_their_place_in_the_sorted_known_set() -> None:
     import numpy as np
 
     from xborder_pipeline.known_listings import KnownSet
@@ -149,7 +149,8 @@ def test_known_records_are_found_by_fingerprint_at_their_row_in_the_known_set() 
     known = KnownSet.of(pl.Series([8, 2**64 - 1, 3], dtype=pl.UInt64))  # in the store's order
     records = np.array([8, 5, 2**64 - 1, 0, 3, 8, 2**64 - 2], dtype=np.uint64)
 
-    assert known.positions(records).tolist() == [0, -1, 1, -1, 2, 0, -1]
+    assert known.fingerprints.tolist() == [3, 8, 2**64 - 1]
+    assert known.positions(records).tolist() == [1, -1, 2, -1, 0, 1, -1]
     assert KnownSet.of(pl.Series([], dtype=pl.UInt64)).positions(records).tolist() == [-1] * records.size
     with pytest.raises(RuntimeError, match="fingerprints repeat"):
         KnownSet.of(pl.Series([4, 9, 4], dtype=pl.UInt64))
