@@ -653,11 +653,14 @@ class Settings(_Section):
         """The settings as they stand on `day`: every dated window in force (fx, markets, channels) applied."""
         if not self.windows_in_force(day):
             return self
-        dated = self.model_dump(exclude={"fx", "markets", "channels"})
-        dated["fx"] = self.fx.on(day)
-        dated["markets"] = {name: market.on(day) for name, market in self.markets.items()}
-        dated["channels"] = {name: channel.on(day) for name, channel in self.channels.items()}
-        return Settings.model_validate(dated)
+        # the dated blocks replaced, each validated by its own `on`; the rest (traits, priors) is this object's own,
+        # so that what is built once from it per run (trait vocabularies) is found again
+        dated = self.model_copy(update={
+            "fx": self.fx.on(day),
+            "markets": {name: market.on(day) for name, market in self.markets.items()},
+            "channels": {name: channel.on(day) for name, channel in self.channels.items()},
+        })
+        return dated._references_resolve()  # what validating the whole would check across the blocks
 
     def windows_in_force(self, day: date) -> list[str]:
         """Which dated windows apply on `day`, as `block:window` (e.g. `markets.EU:eu_flat_duty_2026`)."""
