@@ -631,6 +631,7 @@ def _incremental_plan(
     known_set = _known_set(spool)
     assert known_set is not None
     known = known_of_run(connection, known_set, seen).rename({"own_units_sold": "monthly_units_sold"})
+    del seen  # a run's known records: 24 bytes each, let go before the facts are computed
     validated = with_sales_demand(
         pl.concat([pl.scan_parquet(part).select(_VALIDATED_INPUTS).with_columns(pl.lit(number, pl.Int32).alias(PART))
                    for number, part in enumerate(parts)], how="vertical")
@@ -640,7 +641,7 @@ def _incremental_plan(
     )
     run = pl.concat([
         *_known_with_demand(connection, known, demand),
-        validated.with_columns(box_key(), **hashed_demand()).select(PLANNED).collect(),
+        validated.with_columns(**hashed_demand()).select(PLANNED).collect(),
     ], how="vertical")
     planned = to_rescore(with_shared_box_counts(run), context)
     files = _source_files(spool)
@@ -697,7 +698,7 @@ def _known_with_demand(
     """The known listings of the run (PLANNED) with the hashes of their demand columns. A listing's demand is its own
     figure unless the run's sales history names its SKU or id: only those few are read from the store and matched
     (with_sales_demand); the others' demand hashes are those of a listing no sales name."""
-    known = known.with_columns(box_key(), pl.lit(True).alias("known"))
+    known = known.with_columns(pl.lit(True).alias("known"))
     if demand == (None, None) or known.is_empty():
         return [known.with_columns(**unnamed_demand()).select(PLANNED)]
     skus = pl.concat([lookup.select("sku") for lookup in demand if lookup is not None]).unique().collect()

@@ -8,9 +8,7 @@
 select
     listing_fingerprint,
     input_fingerprint as stored_input_fingerprint,
-    length_cm,
-    width_cm,
-    height_cm,
+    box_key,
     category_key,
     group_key,
     own_units_sold,

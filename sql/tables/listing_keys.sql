@@ -6,9 +6,7 @@ create table if not exists listing_keys (
     listing_id          varchar not null,
     listing_fingerprint ubigint not null,  -- as in listing_scores: the record as read, under the scoring context
     input_fingerprint   ubigint not null,  -- as in listing_scores: everything the score rests on
-    length_cm           double,            -- the declared box, as in listings: shared boxes are counted by it
-    width_cm            double,
-    height_cm           double,
+    box_key             ubigint,           -- hash of the declared box (listings' three sides; null unless all > 0)
     category_key        ubigint,           -- hash of listings.category (null: none)
     group_key           ubigint,           -- hash of listings.product_group (null: none)
     own_units_sold      double,            -- listings.monthly_units_sold: the listing's own figure
