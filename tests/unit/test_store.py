@@ -302,12 +302,33 @@ def test_rows_left_from_an_earlier_run_roll_the_run_back(tmp_path: Path, setting
         ([("L-3", "run-1"), ("L-3", "run-0"), ("L-1", "run-2")], []),  # not this run's listing: its own run's audit
     ],
 )
-def test_the_unique_score_audit_counts_the_runs_listings_wherever_they_are(rows, expected) -> None:
+@pytest.mark.parametrize("parts", [1, 3])
+def test_the_unique_score_audit_counts_the_runs_listings_wherever_they_are(rows, expected, parts) -> None:
     with duckdb.connect() as connection:
         connection.execute("create table listing_scores (listing_id varchar, run_id varchar)")  # what it reads
         connection.executemany("insert into listing_scores values (?, ?)", rows)
-        found = connection.sql(sql_text("audits/listing_scores_unique.sql"), params={"run_id": "run-2"}).fetchall()
-    assert found == expected
+        found = [row for part in range(parts) for row in connection.sql(
+            sql_text("audits/listing_scores_unique.sql"), params={"run_id": "run-2", "parts": parts, "part": part}
+        ).fetchall()]
+    assert sorted(found) == expected
+
+
+def test_an_audit_of_a_large_run_groups_its_listings_in_parts(tmp_path: Path, settings, monkeypatch) -> None:
+    db = tmp_path / "store.duckdb"
+    write_run(db, **_scored_run(tmp_path, settings, [{}, {}, {}], "run-1"))
+    monkeypatch.setattr(database, "AUDIT_PART_LISTINGS", 1)  # three listings: three parts
+    every_sql_file = database._sql_files
+    monkeypatch.setattr(database, "_sql_files", lambda folder: [  # that audit alone (others see a repeat too)
+        path for path in every_sql_file(folder) if folder != "audits" or path.name == "listing_scores_unique.sql"
+    ])
+
+    twice = _scored_run(tmp_path, settings, [{}, {}, {}], "run-2")
+    twice["scores"] = pl.concat([twice["scores"], twice["scores"].tail(1)])  # L-3 twice
+
+    with pytest.raises(AuditFailed, match="listing_scores_unique"):
+        write_run(db, **twice)
+    write_run(db, **_scored_run(tmp_path, settings, [{}, {}, {}], "run-3"))  # every part of a sound run passes
+    assert query(db, "select count(*) as n from listing_scores where run_id = 'run-3'")["n"].item() == 3
 
 
 CHANNELS = ("post", "express")
