@@ -41,7 +41,6 @@ from xborder_pipeline.batches import (
     score_part,
     stage_partition,
     stage_sales_file,
-    write_scoring_context,
 )
 from xborder_pipeline.config import Settings, load_settings
 from xborder_pipeline.features.fba import load_fba_card
@@ -131,8 +130,7 @@ def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings, datab
 def plan(spool: Spool, settings: Settings, database: Path, run: RunRecord, counts: StagedCounts,
          full_refresh: bool) -> RescorePlan:
     """Which listings to score: all, or those whose inputs changed since they were scored (incremental)."""
-    began = time.perf_counter()
-    write_scoring_context(spool, settings, context=run.scoring_context)
+    began = time.perf_counter()  # the run's scoring context is in the spool since known_records wrote it
     rescoring = plan_rescoring(spool, settings, database, run.scoring_context, counts.rows_valid, full_refresh)
     report_progress(f"rescoring: {rescoring.reason} ({time.perf_counter() - began:.1f} s)")
     return rescoring
