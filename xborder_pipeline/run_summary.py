@@ -282,7 +282,8 @@ def _summary_from(
     )
     top_changes = query(
         # The ten changes first, then their titles: joining every change of a large run to `listings`
-        # held all their titles (5 GB at 30M listings).
+        # held all their titles (5 GB at 30M listings). The run wrote the listing row of every listing it
+        # changed: looking among its own rows reads only the row groups it wrote.
         """
         with top as (
             select listing_id, change_kind, previous_suitability_band, new_suitability_band,
@@ -295,7 +296,7 @@ def _summary_from(
         select top.listing_id, l.title, top.previous_suitability_band, top.new_suitability_band,
                top.previous_warehouse_flag, top.new_warehouse_flag, top.previous_suitability_score,
                top.new_suitability_score
-        from top left join listings as l using (listing_id)
+        from top left join (select listing_id, title from listings where run_id = $run) as l using (listing_id)
         order by top.change_kind, abs(top.new_suitability_score - top.previous_suitability_score) desc nulls last,
                  top.listing_id
         """,

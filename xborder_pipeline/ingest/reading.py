@@ -571,10 +571,7 @@ class FrameSource(Source):
             yield scan.slice(offset, batch_rows).collect()
 
     def _table(self, raw: pl.DataFrame, columns: list[str], first_number: int) -> Table:
-        frame = raw.select(
-            pl.when(pl.col(name).str.strip_chars().str.len_chars() > 0).then(pl.col(name)).alias(name)
-            for name in columns
-        ).with_row_index("_row", offset=first_number)
+        frame = raw.select(columns).with_row_index("_row", offset=first_number)  # blank cells are null (_as_text)
         return Table(
             header=list(self._columns),
             frame=frame.with_columns(pl.col("_row").cast(pl.Int64)).select(*columns, "_row"),
@@ -589,9 +586,13 @@ def _first_line(error: BaseException) -> str:
 
 
 def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:
+    """A column as text, a blank cell null. A number, boolean or date as text is never blank: only text and nested
+    values are checked (a tenth of a second per million listings of a typical export's numeric columns)."""
     dtype = raw.schema[column]
     if dtype == pl.String:
-        return pl.col(column)
-    if isinstance(dtype, (pl.List, pl.Struct, pl.Array)):
-        return pl.col(column).cast(pl.String, strict=False)
-    return pl.col(column).cast(pl.String)
+        text = pl.col(column)
+    elif isinstance(dtype, (pl.List, pl.Struct, pl.Array)):
+        text = pl.col(column).cast(pl.String, strict=False)
+    else:
+        return pl.col(column).cast(pl.String)
+    return pl.when(text.str.strip_chars().str.len_bytes() > 0).then(text).alias(column)
