@@ -35,7 +35,6 @@ from xborder_pipeline.flows.score_catalogue import (
     read_sales,
     record_failure,
     run_wide_facts,
-    sales_demand,
     score,
 )
 
@@ -144,7 +143,6 @@ def score_files_on_dask(
             counts += future.result()
             report_progress(f"read and validate on Dask: {done}/{len(pieces)} file(s), {counts.rows_read:,} records")
         counts = run_wide_facts(spool, counts, settings, database)  # here, not on a worker: the whole run
-        sales_demand(spool, settings, database)
         parts = valid_parts(spool)
         scored = score.map(
             parts,
