@@ -72,6 +72,24 @@ def test_parquet_json_and_ndjson_read_like_csv(tmp_path: Path) -> None:
         assert records["source_row"].to_list() == [1, 2], name
 
 
+def test_blank_parquet_cells_are_missing_whatever_the_column_type_and_numbers_keep_their_text(tmp_path: Path) -> None:
+    rows = [{**GOOD_ROW, "listing_id": "P-1"}, {**GOOD_ROW, "listing_id": "P-2"}]
+    typed = pl.DataFrame(rows).with_columns(
+        pl.Series("title", ["Mug", "   "]),
+        pl.Series("category", ["Kitchen", " "], dtype=pl.Categorical),
+        pl.Series("weight_kg", [0.0, None], dtype=pl.Float64),
+        pl.Series("stock_qty", [3, 0], dtype=pl.Int64),
+    )
+    typed.write_parquet(tmp_path / "a.parquet")
+
+    records = read_listings([tmp_path / "a.parquet"]).records
+
+    assert records["title"].to_list() == ["Mug", None]
+    assert records["category"].to_list() == ["Kitchen", None]
+    assert records["weight_kg"].to_list() == ["0.0", None]
+    assert records["stock_qty"].to_list() == ["3", "0"]
+
+
 def test_several_files_are_read_in_order_each_with_its_own_rows(tmp_path: Path) -> None:
     first = canonical_csv(tmp_path / "first.csv", [{}, {}])
     second = canonical_csv(tmp_path / "second.csv", [{}])

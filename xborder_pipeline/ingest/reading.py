@@ -586,13 +586,16 @@ def _first_line(error: BaseException) -> str:
 
 
 def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:
-    """A column as text, a blank cell null. A number, boolean or date as text is never blank: only text and nested
-    values are checked (a tenth of a second per million listings of a typical export's numeric columns)."""
+    """A column as text, a blank cell null. A number, boolean or date as text is never blank: only the other columns
+    (text, categories, nested values) are checked (a tenth of a second per million listings of a typical export's
+    numeric columns)."""
     dtype = raw.schema[column]
+    if dtype.is_numeric() or dtype.is_temporal() or dtype == pl.Boolean:
+        return pl.col(column).cast(pl.String)
     if dtype == pl.String:
         text = pl.col(column)
     elif isinstance(dtype, (pl.List, pl.Struct, pl.Array)):
         text = pl.col(column).cast(pl.String, strict=False)
     else:
-        return pl.col(column).cast(pl.String)
+        text = pl.col(column).cast(pl.String)
     return pl.when(text.str.strip_chars().str.len_bytes() > 0).then(text).alias(column)
