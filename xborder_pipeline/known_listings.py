@@ -16,8 +16,8 @@ only for reading it, hashing it and finding the hash among the stored ones:
   repeated listing_ids first (`repeated_listing_ids`), then shared boxes (`with_shared_box_counts`), and the input
   fingerprint of every listing of the run, compared with the stored one (`to_rescore`). In memory, over a dozen
   numeric columns: a few tenths of a second for a million listings, where reading the known records' values again
-  and counting them in SQL took a second and a half. The memory it takes grows with the store (about 3 GB for the
-  plan over ten million listings; docs/performance.md, session 9).
+  and counting them in SQL took a second and a half. The memory it takes grows with the store (about 2.4 GB for the
+  plan over ten million listings; docs/performance.md, session 10).
 
 A box, category or product group compared by its 64-bit key rather than by its values gives what the full run's
 comparisons of the values give, but for a hash collision (about one in 2^64 per pair); listing_ids are compared as
