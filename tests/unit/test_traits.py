@@ -334,3 +334,18 @@ def test_cannabis_seeds_at_two_dollars_go_by_no_route(settings) -> None:
     assert row["warehouse_flag"] == "not_recommended"
     assert row["reasons"][:2] == ["RESTRICTED_GOODS", "NO_DIRECT_PARCEL_CHANNEL"]
     assert "WAREHOUSE_RESTRICTED_GOODS" in row["reasons"] and "WAREHOUSE_ONLY_ROUTE" not in row["reasons"]
+
+
+def test_the_vocabularies_of_equal_trait_settings_are_built_once_and_changed_settings_get_their_own() -> None:
+    from xborder_pipeline.features.traits import field_vocabulary
+
+    tonight, tomorrow = load_settings(None).traits, load_settings(None).traits  # two runs load equal settings anew
+    assert tonight is not tomorrow
+    built = field_vocabulary(tonight, "title")
+    assert field_vocabulary(tomorrow, "title") is built
+
+    keywords = {**tomorrow.fragile.keywords, "en": [*tomorrow.fragile.keywords.get("en", []), "eggshell"]}
+    changed = tomorrow.model_copy(update={"fragile": tomorrow.fragile.model_copy(update={"keywords": keywords})})
+    rebuilt = field_vocabulary(changed, "title")
+    assert rebuilt is not built
+    assert "eggshell" in rebuilt.evidence_of and "eggshell" not in built.evidence_of

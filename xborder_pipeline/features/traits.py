@@ -283,18 +283,18 @@ def _count_evidence(text: pl.Expr, trait: str, nouns: list[str]) -> pl.Expr:
 
 
 def field_vocabulary(settings: TraitSettings, field: str) -> FieldVocabulary:
-    """The forms matched in one field and the evidence each gives, built once per trait settings (20-40 ms for the
-    four fields, which every batch of a run would otherwise pay)."""
-    held = _VOCABULARIES.get(id(settings))
-    if held is None or held[0] is not settings:  # held with the settings: an id is only reused once they are gone
-        _VOCABULARIES.clear()
-        held = _VOCABULARIES[id(settings)] = (settings, {})
-    if field not in held[1]:
-        held[1][field] = _built_vocabulary(settings, field)
-    return held[1][field]
+    """The forms matched in one field and the evidence each gives, built once per trait settings (20-60 ms for the
+    four fields, which every batch of a run would otherwise pay). The settings are compared by value: the next run in
+    the same process (a served deployment, a run of several steps) loads equal settings anew and finds them built."""
+    if not _VOCABULARIES or (_VOCABULARIES[0][0] is not settings and _VOCABULARIES[0][0] != settings):
+        _VOCABULARIES[:] = [(settings, {})]
+    built = _VOCABULARIES[0][1]
+    if field not in built:
+        built[field] = _built_vocabulary(settings, field)
+    return built[field]
 
 
-_VOCABULARIES: dict[int, tuple[TraitSettings, dict[str, FieldVocabulary]]] = {}
+_VOCABULARIES: list[tuple[TraitSettings, dict[str, FieldVocabulary]]] = []  # the last trait settings' vocabularies
 
 
 def _built_vocabulary(settings: TraitSettings, field: str) -> FieldVocabulary:
