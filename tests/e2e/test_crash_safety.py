@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -35,8 +36,15 @@ def _big_catalogue(path: Path, copies: int) -> Path:
 
 
 def _xborder(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    # a process group of its own: Prefect's temporary server, a child of the run, outlives a run killed with SIGKILL
     return subprocess.Popen([sys.executable, "-m", "xborder_pipeline", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _kill_what_is_left(run: subprocess.Popen[str]) -> None:
+    """The killed run's orphans (its Prefect server), so that the test leaves no process behind."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(run.pid, signal.SIGKILL)
 
 
 def _snapshot(db: Path) -> dict[str, pl.DataFrame]:
@@ -60,6 +68,7 @@ def test_sigkill_during_the_load_keeps_the_previous_state_and_the_rerun_equals_a
     else:  # pragma: no cover - the run ended before reaching its load
         pytest.fail(f"the run never reached its load: exit {doomed.wait()}")
     assert doomed.wait(timeout=60) == -signal.SIGKILL
+    _kill_what_is_left(doomed)
 
     after = _snapshot(db)  # the database opens, with exactly the state before the killed run
     for table in TABLES:
