@@ -1,8 +1,9 @@
 """Prefect flow: score listing exports into the DuckDB store.
 
 Reads top to bottom as the run does: stage (read and validate each file, in batches) -> run-wide facts
-(repeated ids, shared boxes) -> score each batch -> load (one transaction) -> report. Batches are
-spooled as Parquet (xborder_pipeline.batches), so memory follows `run.batch_rows`, not the catalogue.
+(repeated ids, shared boxes) and the plan (which listings to score) -> score each batch -> load (one transaction)
+-> report. Batches are spooled as Parquet (xborder_pipeline.batches), so memory follows `run.batch_rows`, not the
+catalogue.
 Each task wraps one plain function of xborder_pipeline; only IO retries (the load, on a briefly busy
 database file). The nightly flow (flows/nightly_catalogue_scoring.py) runs the same stages, and
 flows/score_on_dask.py runs the stage and score steps on a Dask cluster.
@@ -30,6 +31,7 @@ from xborder_pipeline.batches import (
     RescorePlan,
     Spool,
     StagedCounts,
+    close_run_reader,
     find_known_records,
     find_run_wide_facts,
     find_sales_demand,
@@ -106,6 +108,23 @@ def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings, datab
     """Repeated listing_ids across the run become rejects, and the run's reject share is checked; then the demand per
     SKU as of the run's date, from the stored sales history and the run's sales. (One task: a task costs a run
     about 35 ms of orchestration.)"""
+    return _run_wide_facts(spool, counts, settings, database)
+
+
+@stage
+def facts_and_plan(spool: Spool, counts: StagedCounts, settings: Settings, database: Path, run: RunRecord,
+                   full_refresh: bool) -> tuple[StagedCounts, RescorePlan]:
+    """The run-wide facts (run_wide_facts), then which listings to score: all, or those whose inputs changed since
+    they were scored (incremental). One task: both run once a run, one after the other, and a task costs a run about
+    35 ms of orchestration."""
+    counts = _run_wide_facts(spool, counts, settings, database)
+    began = time.perf_counter()  # the run's scoring context is in the spool since known_records wrote it
+    rescoring = plan_rescoring(spool, settings, database, run.scoring_context, counts.rows_valid, full_refresh)
+    report_progress(f"rescoring: {rescoring.reason} ({time.perf_counter() - began:.1f} s)")
+    return counts, rescoring
+
+
+def _run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings, database: Path) -> StagedCounts:
     began = time.perf_counter()
     repeats = find_run_wide_facts(spool, settings, database)
     counts = counts.with_repeats_rejected(repeats)
@@ -120,16 +139,6 @@ def run_wide_facts(spool: Spool, counts: StagedCounts, settings: Settings, datab
         f"({time.perf_counter() - began:.1f} s)"
     )
     return counts
-
-
-@stage
-def plan(spool: Spool, settings: Settings, database: Path, run: RunRecord, counts: StagedCounts,
-         full_refresh: bool) -> RescorePlan:
-    """Which listings to score: all, or those whose inputs changed since they were scored (incremental)."""
-    began = time.perf_counter()  # the run's scoring context is in the spool since known_records wrote it
-    rescoring = plan_rescoring(spool, settings, database, run.scoring_context, counts.rows_valid, full_refresh)
-    report_progress(f"rescoring: {rescoring.reason} ({time.perf_counter() - began:.1f} s)")
-    return rescoring
 
 
 @stage
@@ -229,20 +238,21 @@ def score_files(
                 counts += read_sales(partition, given, spool, sales_period)
             else:
                 counts += read_and_validate(partition, options, given, spool)
-        counts = run_wide_facts(spool, counts, given, database)
-        rescoring = plan(spool, given, database, run, counts, full_refresh)
+        counts, rescoring = facts_and_plan(spool, counts, given, database, run, full_refresh)
         for number, part in enumerate(rescoring.parts, start=1):
             score(part, spool, given, f"{number}/{len(rescoring.parts)}")
         changes = load(database, run, spool, counts, given, files, archive_dir, rescoring)
     except Exception as error:
-        record_failure(database, run, error)
+        record_failure(database, run, error, spool)
         raise
     finally:
         spool.remove()
     return finish(run, database, counts, time.perf_counter() - began, changes, rescoring.reason)
 
 
-def record_failure(database: Path, run: RunRecord, error: Exception) -> None:
+def record_failure(database: Path, run: RunRecord, error: Exception, spool: Spool) -> None:
+    """The failed run in pipeline_runs, once the run's reading DuckDB (which may hold the store) is let go."""
+    close_run_reader(spool)
     try:
         record_failed_run(database, run, error=str(error), finished_at=datetime.now(UTC))
     except Exception as recording_error:  # the run's own error matters more; say both

@@ -158,7 +158,7 @@ def score_files_on_dask(
         changes = load(database, run, spool, counts, settings, files, archive_dir)  # here: the one writer
     except Exception as error:
         wait(submitted)  # tasks still running on workers write into the spool: let them end before removing it
-        record_failure(database, run, error)
+        record_failure(database, run, error, spool)
         raise
     finally:
         spool.remove()

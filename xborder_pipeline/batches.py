@@ -22,6 +22,8 @@ The spool is a folder per run next to the database (or `run.spool_dir`), removed
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -77,7 +79,7 @@ from xborder_pipeline.store.database import (
     SCORE_COLUMNS,
     RunCounts,
     RunRecord,
-    open_read_only,
+    StoreError,
     sql_text,
     write_spooled_run,
 )
@@ -128,8 +130,49 @@ class Spool:
         return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
     def remove(self) -> None:
+        close_run_reader(self)
         shutil.rmtree(self.root, ignore_errors=True)
         _KNOWN_SETS.clear()  # the run's known set, held for its files: not past the run
+
+
+@contextmanager
+def run_reader(spool: Spool, settings: Settings, database: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the run's in-memory DuckDB (within `run.duckdb_memory_limit`, spilling into the spool), with
+    the store attached read-only as `store` when the file exists.
+
+    The run's steps before its scoring (its known listings, the run-wide facts, whether the store holds sales, the
+    plan) share one DuckDB in a process: making one costs 12-16 ms, and a delta run made four. Each step has a
+    connection of its own (its temporary tables and views end with it). `close_run_reader` lets the DuckDB go: the
+    plan does when it is done, and the load before it writes the store."""
+    reader = _RUN_READERS.get(spool.root)
+    if reader is None:
+        reader = _RUN_READERS[spool.root] = duckdb.connect(config=_duckdb_settings(spool, settings))
+    if database is not None and database.is_file() and not _attaches_store(reader):
+        try:
+            reader.execute("attach $path as store (read_only)", {"path": str(database)})
+        except duckdb.Error as error:
+            raise StoreError(f"cannot open {database} read-only: {error}") from None
+    connection = reader.cursor()
+    try:
+        connection.execute("set enable_progress_bar = false")
+        yield connection
+    finally:
+        connection.close()
+
+
+def close_run_reader(spool: Spool) -> None:
+    """Let go of the run's reading DuckDB in this process (run_reader), if it holds one: the store is then free."""
+    reader = _RUN_READERS.pop(spool.root, None)
+    if reader is not None:
+        reader.close()
+
+
+def _attaches_store(reader: duckdb.DuckDBPyConnection) -> bool:
+    attached = reader.execute("select count(*) from duckdb_databases() where database_name = 'store'").fetchall()
+    return bool(attached[0][0])
+
+
+_RUN_READERS: dict[Path, duckdb.DuckDBPyConnection] = {}  # each run's reading DuckDB in this process, by its spool
 
 
 def spool_base(database: Path, settings: Settings) -> Path:
@@ -301,10 +344,11 @@ def find_known_records(
     context = write_scoring_context(spool, settings, context=context)
     if full_refresh or not database.is_file():
         return 0
-    with open_read_only(database) as connection:
-        if full_rescore_reason(stored_scoring_context(connection), context, full_refresh) is not None:
+    with run_reader(spool, settings, database) as connection:
+        connection.execute("use store")
+        if full_rescore_reason(stored_scoring_context(connection, "store"), context, full_refresh) is not None:
             return 0
-        if has_column(connection, "listing_keys", LISTING_FINGERPRINT):
+        if has_column(connection, "listing_keys", LISTING_FINGERPRINT, "store"):
             known = KnownSet.of(read_known_fingerprints(connection))
         else:  # a store of an earlier version: every record is validated, and the run stores their keys
             known = KnownSet.of(pl.Series(LISTING_FINGERPRINT, [], dtype=pl.UInt64))
@@ -416,8 +460,7 @@ def find_run_wide_facts(spool: Spool, settings: Settings, database: Path | None 
         if not valid:
             _empty_facts(spool)
             return 0
-        with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
-            connection.execute("set enable_progress_bar = false")
+        with run_reader(spool, settings, None) as connection:
             connection.read_parquet([str(path) for path in valid], filename=True, union_by_name=True).select(
                 f"listing_id, {FILE_INDEX}, source_file, source_row, length_cm, width_cm, height_cm, category, "
                 "parse_filename(filename, true) as part"
@@ -455,9 +498,7 @@ def _repeats_of_incremental_run(spool: Spool, settings: Settings, database: Path
                                            "source_row": pl.Int64})
     )
     seen = _seen_records(spool, {}).drop(PART)
-    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
-        connection.execute("set enable_progress_bar = false")
-        connection.execute("attach $path as store (read_only)", {"path": str(database)})
+    with run_reader(spool, settings, database) as connection:
         return repeated_listing_ids(seen, validated, _source_files(spool), known, connection)
 
 
@@ -471,7 +512,7 @@ def find_sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
     Returns how many SKUs have sales history (per seller). Without any, nothing is written, and score_part
     joins nothing.
     """
-    if not spool.parts("sales") and not _stores_sales(database):
+    if not spool.parts("sales") and not _stores_sales(spool, settings, database):
         return 0
     by_seller, any_seller = sku_demand_lookups(
         database, spool.parts("sales"), settings, as_of_date(settings), _duckdb_settings(spool, settings)
@@ -483,14 +524,14 @@ def find_sales_demand(spool: Spool, settings: Settings, database: Path) -> int:
     return by_seller.height
 
 
-def _stores_sales(database: Path) -> bool:
+def _stores_sales(spool: Spool, settings: Settings, database: Path) -> bool:
     """Whether the store holds any sales history (a catalogue scored without sales exports holds none)."""
     if not database.is_file():
         return False
-    with open_read_only(database) as connection:
-        if not has_column(connection, "sales_history", "sku"):
+    with run_reader(spool, settings, database) as connection:
+        if not has_column(connection, "sales_history", "sku", "store"):
             return False
-        return bool(connection.sql("select exists (select 1 from sales_history)").fetchall()[0][0])
+        return bool(connection.sql("select exists (select 1 from store.sales_history)").fetchall()[0][0])
 
 
 def _sales_demand_of_run(spool: Spool) -> tuple[pl.LazyFrame | None, pl.LazyFrame | None]:
@@ -592,21 +633,24 @@ def plan_rescoring(
     """Which valid listings of the run to score: all of them, or (same context as the last successful run) those
     whose input fingerprint differs from the stored one, in their own batches (docs/decisions.md, 19 and 23)."""
     parts = valid_parts(spool)
-    with duckdb.connect(config=_duckdb_settings(spool, settings)) as connection:
-        connection.execute("set enable_progress_bar = false")
-        previous = None
-        if database.is_file():
-            connection.execute("attach $path as store (read_only)", {"path": str(database)})
-            previous = stored_scoring_context(connection, "store")
-        reason = full_rescore_reason(previous, context, full_refresh)
-        # find_known_records decides with the same rule: a disagreement is a defect, never bad data
-        if reason is not None and _is_incremental(spool):
-            raise RuntimeError(f"records of the run were taken as scored before, yet it scores every listing: {reason}")
-        if reason is None and not _is_incremental(spool):
-            raise RuntimeError("the run may be incremental, but its known listings were not read (find_known_records)")
-        if reason is not None or not parts:
-            return full_plan(parts, listings, reason or "no listings in the run")
-        return _incremental_plan(connection, spool, settings, context, listings, parts)
+    try:
+        with run_reader(spool, settings, database) as connection:
+            previous = stored_scoring_context(connection, "store") if database.is_file() else None
+            reason = full_rescore_reason(previous, context, full_refresh)
+            # find_known_records decides with the same rule: a disagreement is a defect, never bad data
+            if reason is not None and _is_incremental(spool):
+                raise RuntimeError(
+                    f"records of the run were taken as scored before, yet it scores every listing: {reason}"
+                )
+            if reason is None and not _is_incremental(spool):
+                raise RuntimeError(
+                    "the run may be incremental, but its known listings were not read (find_known_records)"
+                )
+            if reason is not None or not parts:
+                return full_plan(parts, listings, reason or "no listings in the run")
+            return _incremental_plan(connection, spool, settings, context, listings, parts)
+    finally:
+        close_run_reader(spool)  # the plan is the last of the run's steps to read with it
 
 
 # What the plan reads of a validated record, besides the values its keys are made of.
@@ -774,6 +818,7 @@ def load_run(
     """The run into the database in one transaction; returns how many listings are new or changed.
 
     With an incremental `plan`, the listings it did not score keep their rows, lineage and run id."""
+    close_run_reader(spool)  # the store is written here: no reading DuckDB of the run holds it
     run_counts = counts.run_counts()
     if plan is not None and plan.incremental:
         run_counts = replace(run_counts, listings_rescored=plan.rescored)

@@ -249,6 +249,56 @@ def test_only_the_records_new_or_changed_since_the_stored_run_are_validated(data
     assert kept_apart.columns == ["known", "source_row"]
 
 
+def test_the_steps_before_scoring_read_with_one_duckdb_and_let_the_store_go_when_the_plan_is_done(
+        databases, nights, tmp_path, monkeypatch) -> None:
+    import duckdb
+
+    from xborder_pipeline import batches
+    from xborder_pipeline.as_of import settings_for_run, with_as_of
+    from xborder_pipeline.config import load_settings
+    from xborder_pipeline.ingest import IngestOptions
+
+    db = tmp_path / "first.duckdb"
+    shutil.copy(databases["first_db"], db)
+    settings = settings_for_run(with_as_of(load_settings(None), AS_OF))
+    made: list[object] = []
+    real_connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *args, **kwargs: made.append(args) or real_connect(*args, **kwargs))
+    spool = batches.Spool.create(db, "one-reader-test", settings)
+    try:
+        batches.find_known_records(spool, settings, db)
+        counts = batches.StagedCounts()
+        for partition in batches.partitions(nights[2]):
+            counts += batches.stage_partition(partition, IngestOptions(), settings, spool)
+        counts = counts.with_repeats_rejected(batches.find_run_wide_facts(spool, settings, db))
+        batches.find_sales_demand(spool, settings, db)
+        with pytest.raises(duckdb.Error, match="already attached|lock|conflict"):  # the run reads the store
+            real_connect(str(db)).close()
+        context = (spool.root / batches.SCORING_CONTEXT).read_text(encoding="utf-8")
+        plan = batches.plan_rescoring(spool, settings, db, context, counts.rows_valid)
+        assert plan.incremental
+        assert len(made) == 1  # the known listings, repeated ids, whether the store holds sales, the plan
+        real_connect(str(db)).close()  # the plan let the store go: the load may write it
+    finally:
+        spool.remove()
+
+
+def test_a_failed_step_lets_the_store_go_with_the_spool(databases, tmp_path) -> None:
+    import duckdb
+
+    from xborder_pipeline import batches
+    from xborder_pipeline.as_of import settings_for_run, with_as_of
+    from xborder_pipeline.config import load_settings
+
+    db = tmp_path / "first.duckdb"
+    shutil.copy(databases["first_db"], db)
+    settings = settings_for_run(with_as_of(load_settings(None), AS_OF))
+    spool = batches.Spool.create(db, "failed-step-test", settings)
+    batches.find_known_records(spool, settings, db)  # the run's reader now holds the store, as when a step fails
+    spool.remove()
+    duckdb.connect(str(db)).close()
+
+
 def test_a_store_without_listing_fingerprints_scores_every_listing_once_then_only_what_changes(databases, nights,
                                                                                               tmp_path) -> None:
     import duckdb
