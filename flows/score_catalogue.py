@@ -50,7 +50,7 @@ from xborder_pipeline.inbox import InboxFile, describe_files, processed_files_ro
 from xborder_pipeline.incremental import scoring_context
 from xborder_pipeline.ingest import IngestOptions
 from xborder_pipeline.progress import report_progress
-from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown, summarise_stored_run
+from xborder_pipeline.run_summary import RunSummary, check_reject_share, run_report_markdown
 from xborder_pipeline.sales import Period, find_sales_adapter, parse_period
 from xborder_pipeline.store.database import RunRecord, record_failed_run
 from xborder_pipeline.store.run_lock import exclusive_run
@@ -166,19 +166,19 @@ def load(
     files: list[InboxFile],
     archive_dir: Path | None,
     rescoring: RescorePlan | None = None,
-) -> int:
-    """Write the run; returns how many listings' band, flag or score changed."""
+) -> RunSummary:
+    """Write the run; returns its summary as stored, read on the load's connection (seconds: the flow's to fill)."""
     began = time.perf_counter()
     written = rescoring.rescored if rescoring is not None else counts.rows_valid
     report_progress(f"load: writing {written:,} listings to {db_path} in one transaction")
     finished_at = datetime.now(UTC)
-    changes = load_run(
+    summary = load_run(
         db_path, run, spool, counts, settings, finished_at,
         processed_files=processed_files_rows(files, run.run_id, finished_at, archive_dir),
         plan=rescoring,
     )
     report_progress(f"load: done ({time.perf_counter() - began:.1f} s)")
-    return changes
+    return summary
 
 
 def report(summary: RunSummary) -> None:
@@ -242,13 +242,13 @@ def score_files(
         counts, rescoring = facts_and_plan(spool, counts, given, database, run, full_refresh)
         for number, part in enumerate(rescoring.parts, start=1):
             score(part, spool, given, f"{number}/{len(rescoring.parts)}")
-        changes = load(database, run, spool, counts, given, files, archive_dir, rescoring)
+        stored = load(database, run, spool, counts, given, files, archive_dir, rescoring)
     except Exception as error:
         record_failure(database, run, error, spool)
         raise
     finally:
         spool.remove()
-    return finish(run, database, counts, time.perf_counter() - began, changes, rescoring.reason)
+    return finish(stored, counts, time.perf_counter() - began, rescoring.reason)
 
 
 def record_failure(database: Path, run: RunRecord, error: Exception, spool: Spool) -> None:
@@ -260,13 +260,9 @@ def record_failure(database: Path, run: RunRecord, error: Exception, spool: Spoo
         get_run_logger().warning("could not record the failed run in %s: %s", database, recording_error)
 
 
-def finish(run: RunRecord, database: Path, counts: StagedCounts, seconds: float, changes: int,
-           rescore_reason: str = "") -> RunSummary:
-    """The run's summary, read back from the database, and its report artifact."""
-    summary = summarise_stored_run(
-        run.run_id, database, rows_read=counts.rows_read, rows_rejected=counts.rows_rejected,
-        rows_skipped=counts.rows_skipped, seconds=seconds, changes=changes, sales_rows_loaded=counts.sales_rows,
-    )
+def finish(stored: RunSummary, counts: StagedCounts, seconds: float, rescore_reason: str = "") -> RunSummary:
+    """The run's summary as the load read it back, with the run's time, and its report artifact."""
+    summary = replace(stored, seconds=seconds)
     if rescore_reason:  # the run's valid listings, kept or scored again (its bands count those scored)
         summary = replace(summary, rescore_reason=rescore_reason, rows_scored=counts.rows_valid)
     report(summary)

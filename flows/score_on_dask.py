@@ -155,14 +155,14 @@ def score_files_on_dask(
         for done, future in enumerate(as_completed(scored), start=1):
             listings += future.result()
             report_progress(f"features and scores on Dask: {done}/{len(parts)} part(s), {listings:,} listings")
-        changes = load(database, run, spool, counts, settings, files, archive_dir)  # here: the one writer
+        stored = load(database, run, spool, counts, settings, files, archive_dir)  # here: the one writer
     except Exception as error:
         wait(submitted)  # tasks still running on workers write into the spool: let them end before removing it
         record_failure(database, run, error, spool)
         raise
     finally:
         spool.remove()
-    return finish(run, database, counts, time.perf_counter() - began, changes)
+    return finish(stored, counts, time.perf_counter() - began)
 
 
 @contextmanager

@@ -69,6 +69,7 @@ from xborder_pipeline.known_listings import (
     unnamed_demand,
     with_shared_box_counts,
 )
+from xborder_pipeline.run_summary import RunSummary, summary_of_run
 from xborder_pipeline.sales.dates import Period, parse_period
 from xborder_pipeline.sales.demand import empty_demand, sku_demand_lookups, with_sales_demand
 from xborder_pipeline.sales.reading import SalesPeriodRule, read_sales_file
@@ -814,14 +815,21 @@ def load_run(
     finished_at: datetime,
     processed_files: pl.DataFrame | None = None,
     plan: RescorePlan | None = None,
-) -> int:
-    """The run into the database in one transaction; returns how many listings are new or changed.
+) -> RunSummary:
+    """The run into the database in one transaction; returns its summary as stored, read back on the load's
+    connection (its `seconds` are the caller's to fill in).
 
     With an incremental `plan`, the listings it did not score keep their rows, lineage and run id."""
     close_run_reader(spool)  # the store is written here: no reading DuckDB of the run holds it
     run_counts = counts.run_counts()
     if plan is not None and plan.incremental:
         run_counts = replace(run_counts, listings_rescored=plan.rescored)
+
+    def summary(connection: duckdb.DuckDBPyConnection, changes: int) -> RunSummary:
+        return summary_of_run(connection, run.run_id, database, rows_read=counts.rows_read,
+                              rows_rejected=counts.rows_rejected, rows_skipped=counts.rows_skipped, seconds=0.0,
+                              changes=changes, sales_rows_loaded=counts.sales_rows)
+
     return write_spooled_run(
         database,
         replace(run, rescore_reason=plan.reason) if plan is not None else run,
@@ -833,4 +841,5 @@ def load_run(
         thresholds=settings.sql_thresholds(),
         duckdb_settings=_duckdb_settings(spool, settings),
         assumed_currency_parts=list(plan.assumed_currency_parts) if plan is not None else None,
+        read_back=summary,
     )

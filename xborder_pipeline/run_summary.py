@@ -218,23 +218,13 @@ _COUNTED = ("suitability_band", "demand_source", "warehouse_flag", "data_confide
             "dimensions_basis", "fba_fee_card")
 
 
-def summarise_stored_run(
-    run_id: str, db_path: Path, rows_read: int, rows_rejected: int, rows_skipped: int, seconds: float, changes: int,
-    sales_rows_loaded: int = 0,
-) -> RunSummary:
-    """The summary of a run as the database holds it (the run's rows may be far too many to hold here)."""
-    from xborder_pipeline.store.database import open_read_only
-
-    with open_read_only(db_path) as connection:  # one connection: opening the file costs ~20 ms a time
-        return _summary_from(
-            connection, run_id, db_path, rows_read, rows_rejected, rows_skipped, seconds, changes, sales_rows_loaded
-        )
-
-
-def _summary_from(
+def summary_of_run(
     connection: duckdb.DuckDBPyConnection, run_id: str, db_path: Path, rows_read: int, rows_rejected: int,
     rows_skipped: int, seconds: float, changes: int, sales_rows_loaded: int,
 ) -> RunSummary:
+    """The summary of a run as the database open in `connection` holds it (the run's rows may be far too many to hold
+    here). The load reads it on its own connection once the run is committed: the run's pages are still in DuckDB's
+    cache (0.04 s for a delta run at 1M listings, against 0.1 s in a connection opened anew)."""
     run = {"run": run_id}
 
     def query(sql: str, parameters: dict[str, object] | None = None) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -281,6 +282,31 @@ def test_the_steps_before_scoring_read_with_one_duckdb_and_let_the_store_go_when
         real_connect(str(db)).close()  # the plan let the store go: the load may write it
     finally:
         spool.remove()
+
+
+def test_a_delta_run_opens_duckdb_twice_and_reads_its_summary_back_as_the_file_holds_it(
+        databases, nights, tmp_path, monkeypatch) -> None:
+    import duckdb
+
+    from xborder_pipeline.run_summary import summary_of_run
+    from xborder_pipeline.store.database import open_read_only
+
+    db = tmp_path / "first.duckdb"
+    shutil.copy(databases["first_db"], db)
+    made: list[tuple[object, ...]] = []
+    real_connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *args, **kwargs: made.append(args) or real_connect(*args, **kwargs))
+    summary = _score(nights[2], db)
+    monkeypatch.undo()
+
+    # the run's reader (in memory, the store attached) and its writer, which also reads the summary back
+    assert [str(args[0]) if args else ":memory:" for args in made] == [":memory:", str(db)]
+    assert summary.rescore_reason.startswith("incremental")
+    with open_read_only(db) as connection:
+        anew = summary_of_run(connection, summary.run_id, db, summary.rows_read, summary.rows_rejected,
+                              summary.rows_skipped, summary.seconds, summary.changes, summary.sales_rows_loaded)
+    assert summary == replace(anew, rescore_reason=summary.rescore_reason, rows_scored=summary.rows_scored)
+    assert summary.changes > 0 and sum(summary.bands.values()) > 0
 
 
 def test_a_failed_step_lets_the_store_go_with_the_spool(databases, tmp_path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -24,6 +25,8 @@ import polars as pl
 from xborder_pipeline.features.estimates import ESTIMATE_COLUMNS
 from xborder_pipeline.schemas.listing import ADAPTER_COLUMNS, CANONICAL_COLUMNS, LINEAGE_COLUMNS
 from xborder_pipeline.scoring.reasons import ALL_REASONS
+
+T = TypeVar("T")  # what a caller reads back on the load's connection (write_spooled_run)
 
 DB_ENV_VAR = "XBORDER_DB"
 DEFAULT_DB_PATH = "xborder.duckdb"
@@ -392,9 +395,13 @@ def write_spooled_run(
     duckdb_settings: dict[str, str] | None = None,
     sales_parts: list[Path] | None = None,
     assumed_currency_parts: list[Path] | None = None,
-) -> int:
+    *,
+    read_back: Callable[[duckdb.DuckDBPyConnection, int], T],
+) -> T:
     """`write_run` for rows spooled as Parquet files (`parts` by kind, as in INCOMING): DuckDB reads them
-    itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run.
+    itself, so memory is bounded by `duckdb_settings` (memory_limit, temp_directory), not by the run. Returns what
+    `read_back` makes of the connection and of how many listings' band, flag or score changed, once the run is
+    committed (before the connection closes).
 
     An incremental run (xborder_pipeline.incremental) gives `assumed_currency_parts` (every valid listing of the
     run read in an assumed currency, kept or scored again), since its incoming rows are only those it scored again."""
@@ -423,7 +430,7 @@ def write_spooled_run(
         changes = _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
                                  has_sales=bool(sales_parts), listings_of_run=of_run)
         connection.execute("drop view if exists incoming_assumed_currencies")  # a view over the spool, gone with it
-        return changes
+        return read_back(connection, changes)
 
 
 _TABLE_OF_KIND = {
