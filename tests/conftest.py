@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,11 @@ import pytest  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CATALOGUE = REPO_ROOT / "data" / "sample" / "sample_catalogue.csv"
 SHARED_EXPORTS = REPO_ROOT.parent / "shared" / "data" / "exports"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The throwaway Prefect home goes with the session: each run of the tests left one in the temporary folder."""
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
