@@ -122,3 +122,15 @@ def test_unknown_units_and_formats_are_usage_errors(tmp_path: Path, option: str,
 
     assert result.exit_code == EXIT_USAGE
     assert value in result.output and "known" in result.output
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_database_file_that_is_not_duckdb_fails_the_run_by_name_and_is_left_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "notes.duckdb"
+    db.write_text("not a database\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["score", str(SAMPLE_CATALOGUE), "--db", str(db)])
+
+    assert result.exit_code == EXIT_RUN_FAILED
+    assert f"cannot open {db} read-only" in " ".join(result.output.split())
+    assert db.read_text(encoding="utf-8") == "not a database\n"
