@@ -80,7 +80,7 @@ from xborder_pipeline.store.database import (
     SCORE_COLUMNS,
     RunCounts,
     RunRecord,
-    StoreError,
+    attach_store_read_only,
     sql_text,
     write_spooled_run,
 )
@@ -149,10 +149,7 @@ def run_reader(spool: Spool, settings: Settings, database: Path | None) -> Itera
     if reader is None:
         reader = _RUN_READERS[spool.root] = duckdb.connect(config=_duckdb_settings(spool, settings))
     if database is not None and database.is_file() and not _attaches_store(reader):
-        try:
-            reader.execute("attach $path as store (read_only)", {"path": str(database)})
-        except duckdb.Error as error:
-            raise StoreError(f"cannot open {database} read-only: {error}") from None
+        attach_store_read_only(reader, database)
     connection = reader.cursor()
     try:
         connection.execute("set enable_progress_bar = false")
@@ -346,7 +343,6 @@ def find_known_records(
     if full_refresh or not database.is_file():
         return 0
     with run_reader(spool, settings, database) as connection:
-        connection.execute("use store")
         if full_rescore_reason(stored_scoring_context(connection, "store"), context, full_refresh) is not None:
             return 0
         if has_column(connection, "listing_keys", LISTING_FINGERPRINT, "store"):

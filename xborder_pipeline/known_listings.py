@@ -83,8 +83,8 @@ def stored_keys(scored: pl.DataFrame) -> pl.DataFrame:
 
 
 def read_known_fingerprints(connection: duckdb.DuckDBPyConnection) -> pl.Series:
-    """The stored listings' fingerprints (listing_keys), in the store's order."""
-    return connection.sql("select listing_fingerprint from listing_keys").pl().get_column(LISTING_FINGERPRINT)
+    """The stored listings' fingerprints (listing_keys), in the store's order. The store is attached as `store`."""
+    return connection.sql("select listing_fingerprint from store.listing_keys").pl().get_column(LISTING_FINGERPRINT)
 
 
 @dataclass(frozen=True)

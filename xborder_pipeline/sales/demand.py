@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from xborder_pipeline.config import Settings
+from xborder_pipeline.store.database import attach_store_read_only
 
 ANY_SELLER = "\x00any seller"  # the lookup key of a listing that names no seller
 DEMAND_COLUMNS: dict[str, pl.DataType] = {
@@ -97,7 +98,7 @@ def _stored_history(connection: duckdb.DuckDBPyConnection, database: Path) -> st
     )
     if not database.is_file():
         return empty
-    connection.execute("attach $path as store (read_only)", {"path": str(database)})
+    attach_store_read_only(connection, database)
     tables = connection.execute(
         "select table_name from duckdb_tables() where database_name = 'store' and table_name = 'sales_history'"
     ).fetchall()

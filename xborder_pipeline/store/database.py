@@ -227,6 +227,14 @@ def open_for_writing(
         connection.close()
 
 
+def attach_store_read_only(connection: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Attach the database at `db_path` to `connection` as `store`, read-only."""
+    try:
+        connection.execute("attach $path as store (read_only)", {"path": str(db_path)})
+    except duckdb.Error as error:
+        raise StoreError(f"cannot open {db_path} read-only: {error}") from None
+
+
 @contextmanager
 def open_read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     if not db_path.is_file():
