@@ -57,11 +57,13 @@ from xborder_pipeline.known_listings import (
     PLANNED,
     POSITION,
     STORED_INPUT_FINGERPRINT,
+    KnownInRun,
     KnownSet,
     box_key,
     hashed_demand,
     key_values,
-    known_of_run,
+    known_with_assumed_currency,
+    listings_to_check,
     read_known_fingerprints,
     repeated_listing_ids,
     stored_keys,
@@ -600,6 +602,7 @@ def score_part(part: Path, spool: Spool, settings: Settings, fba_card: FbaCard |
     return scored.height
 
 
+ABSENT = ("facts", "absent_listings")  # an incremental run's stored listings it did not read (absent_listings)
 SCORING_CONTEXT = "scoring_context"  # a file in the spool: the run's scoring context (xborder_pipeline.incremental)
 ASSUMED_CURRENCIES = "assumed_currencies"  # an incremental run's listings read in an assumed currency, kept or not
 CHANGED = "changed"  # the valid parts' rows to score again, one part per valid part that has any
@@ -661,17 +664,20 @@ def _incremental_plan(
     connection: duckdb.DuckDBPyConnection, spool: Spool, settings: Settings, context: str, listings: int,
     parts: list[Path],
 ) -> RescorePlan:
-    """The run's facts from the stored keys of its known listings and the values of its validated records
-    (xborder_pipeline.known_listings), and the listings whose input fingerprint changed, in their batches."""
+    """The facts of the run's validated records and of the known listings whose facts can have changed, from the
+    records' values and those listings' stored keys (xborder_pipeline.known_listings), and the listings whose input
+    fingerprint changed, in their batches; the stored listings the run did not read, for absent_listings."""
     numbers = {part.stem: number for number, part in enumerate(parts)}
     repeats = pl.read_parquet(spool.part("facts", "repeats"))
     demand = _sales_demand_of_run(spool)
-    seen = _seen_records(spool, numbers)
-    if not repeats.is_empty():
-        seen = seen.join(repeats, on=[FILE_INDEX, "source_row"], how="anti")
     known_set = _known_set(spool)
     assert known_set is not None
-    known = known_of_run(connection, known_set, seen).rename({"own_units_sold": "monthly_units_sold"})
+    seen = _seen_records(spool, numbers)
+    repeated = np.empty(0, dtype=np.int64)  # the known set's positions of known records rejected as repeats
+    if not repeats.is_empty():
+        repeated = seen.join(repeats, on=[FILE_INDEX, "source_row"], how="semi").get_column(POSITION).to_numpy()
+        seen = seen.join(repeats, on=[FILE_INDEX, "source_row"], how="anti")
+    in_run = KnownInRun.of(known_set, seen)
     del seen  # a run's known records: 24 bytes each, let go before the facts are computed
     validated = with_sales_demand(
         pl.concat([pl.scan_parquet(part).select(_VALIDATED_INPUTS).with_columns(pl.lit(number, pl.Int32).alias(PART))
@@ -679,15 +685,27 @@ def _incremental_plan(
         .join(repeats.lazy(), on=[FILE_INDEX, "source_row"], how="anti")
         .with_columns(*key_values(), pl.lit(None, pl.UInt64).alias(STORED_INPUT_FINGERPRINT), known=pl.lit(False)),
         *demand,
-    )
+    ).with_columns(**hashed_demand()).select(PLANNED).collect()
+    named = _stored_listings_named_by_sales(connection, demand)
+    absent = known_set.fingerprints[~in_run.present]  # stored listings the run did not read
+    wanted = np.concatenate([
+        absent, known_set.fingerprints[repeated], _returning(connection, known_set, in_run),
+        named.get_column(LISTING_FINGERPRINT).to_numpy(),
+    ])
+    known = listings_to_check(connection, known_set, in_run, wanted, validated.get_column("box_key"))
     run = pl.concat([
-        *_known_with_demand(connection, known, demand),
-        validated.with_columns(**hashed_demand()).select(PLANNED).collect(),
+        *_known_with_demand(known.rename({"own_units_sold": "monthly_units_sold"}), named, demand), validated,
     ], how="vertical")
     planned = to_rescore(with_shared_box_counts(run), context)
+    pl.DataFrame({LISTING_FINGERPRINT: absent}, schema={LISTING_FINGERPRINT: pl.UInt64}).write_parquet(
+        spool.part(*ABSENT), compression="uncompressed", statistics=SPOOL_STATISTICS
+    )
     files = _source_files(spool)
     # what the load reads of every valid listing of the run: the files read in an assumed currency
-    planned.filter(pl.col("assumed_currency").is_not_null()).join(files, on=FILE_INDEX, how="left").select(
+    pl.concat([
+        known_with_assumed_currency(connection, known_set, in_run),
+        validated.filter(pl.col("assumed_currency").is_not_null()).select("assumed_currency", FILE_INDEX),
+    ], how="vertical").join(files, on=FILE_INDEX, how="left").select(
         "source_file", pl.col("assumed_currency").alias("currency"), pl.lit(True).alias("currency_assumed")
     ).write_parquet(spool.part(ASSUMED_CURRENCIES, "run"))
     rescore = planned.filter("rescored").drop("rescored").with_columns(
@@ -729,25 +747,46 @@ def _incremental_plan(
         rescored=rescore.height,
         incremental=True,
         assumed_currency_parts=tuple(spool.parts(ASSUMED_CURRENCIES)),
+        absent_part=spool.part(*ABSENT),
     )
 
 
-def _known_with_demand(
-    connection: duckdb.DuckDBPyConnection, known: pl.DataFrame,
-    demand: tuple[pl.LazyFrame | None, pl.LazyFrame | None],
-) -> list[pl.DataFrame]:
-    """The known listings of the run (PLANNED) with the hashes of their demand columns. A listing's demand is its own
-    figure unless the run's sales history names its SKU or id: only those few are read from the store and matched
-    (with_sales_demand); the others' demand hashes are those of a listing no sales name."""
-    known = known.with_columns(pl.lit(True).alias("known"))
-    if demand == (None, None) or known.is_empty():
-        return [known.with_columns(**unnamed_demand()).select(PLANNED)]
+def _stored_listings_named_by_sales(
+    connection: duckdb.DuckDBPyConnection, demand: tuple[pl.LazyFrame | None, pl.LazyFrame | None]
+) -> pl.DataFrame:
+    """The stored listings whose SKU or id the run's sales demand names (their fingerprint and what with_sales_demand
+    matches them by): only those few are read from the store and matched."""
+    if all(lookup is None for lookup in demand):
+        return pl.DataFrame(schema={LISTING_FINGERPRINT: pl.UInt64, "marketplace": pl.String,
+                                    "seller_id": pl.String, "sku": pl.String, "listing_id": pl.String})
     skus = pl.concat([lookup.select("sku") for lookup in demand if lookup is not None]).unique().collect()
     connection.register("demand_keys", skus.to_arrow())
     try:
-        named = connection.sql(sql_text("run_wide/stored_listings_with_sales.sql")).pl()
+        return connection.sql(sql_text("run_wide/stored_listings_with_sales.sql")).pl()
     finally:
         connection.unregister("demand_keys")
+
+
+def _returning(connection: duckdb.DuckDBPyConnection, known: KnownSet, in_run: KnownInRun) -> np.ndarray:
+    """The fingerprints of the known listings of the run that the last run did not read (absent_listings): their
+    stored input fingerprint is older than the last run's facts. A store without the table: every known listing."""
+    if not known.fingerprints.size:
+        return known.fingerprints
+    if has_column(connection, "absent_listings", LISTING_FINGERPRINT, "store"):
+        absent = connection.sql("select listing_fingerprint from store.absent_listings").pl()
+        return in_run.located(known, absent).get_column(LISTING_FINGERPRINT).to_numpy()
+    return known.fingerprints[in_run.present]
+
+
+def _known_with_demand(
+    known: pl.DataFrame, named: pl.DataFrame, demand: tuple[pl.LazyFrame | None, pl.LazyFrame | None],
+) -> list[pl.DataFrame]:
+    """The known listings looked at (PLANNED) with the hashes of their demand columns. A listing's demand is its own
+    figure unless the run's sales history names its SKU or id (`named`: matched by with_sales_demand); the others'
+    demand hashes are those of a listing no sales name."""
+    known = known.with_columns(pl.lit(True).alias("known"))
+    if all(lookup is None for lookup in demand) or known.is_empty():
+        return [known.with_columns(**unnamed_demand()).select(PLANNED)]
     return [
         known.join(named, on=LISTING_FINGERPRINT, how="anti").with_columns(**unnamed_demand()).select(PLANNED),
         with_sales_demand(known.join(named, on=LISTING_FINGERPRINT, how="inner").lazy(), *demand)
@@ -837,5 +876,6 @@ def load_run(
         thresholds=settings.sql_thresholds(),
         duckdb_settings=_duckdb_settings(spool, settings),
         assumed_currency_parts=list(plan.assumed_currency_parts) if plan is not None else None,
+        absent_part=plan.absent_part if plan is not None else None,
         read_back=summary,
     )

@@ -216,6 +216,7 @@ class RescorePlan:
     rescored: int
     incremental: bool = False
     assumed_currency_parts: tuple[Path, ...] = ()  # the run's valid listings read in an assumed currency, for the load
+    absent_part: Path | None = None  # an incremental run's stored listings it did not read, for the load
 
 
 def full_plan(parts: list[Path], listings: int, reason: str) -> RescorePlan:

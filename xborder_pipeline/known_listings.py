@@ -11,13 +11,14 @@ only for reading it, hashing it and finding the hash among the stored ones:
 - Staging looks every record's fingerprint up in it (`KnownSet.positions`): a record found is a stored listing,
   validated and scored before under the same rules, and only where the run read it is kept (batches, spool kind
   `seen`). The others, the few new or changed, are validated.
-- The run-wide facts are then computed from the stored keys of the listings seen (read from the store by the plan,
-  `known_of_run`) plus the validated records:
-  repeated listing_ids first (`repeated_listing_ids`), then shared boxes (`with_shared_box_counts`), and the input
-  fingerprint of every listing of the run, compared with the stored one (`to_rescore`). In memory, over a dozen
-  numeric columns: a few tenths of a second for a million listings, where reading the known records' values again
-  and counting them in SQL took a second and a half. The memory it takes grows with the store (about 2.4 GB for the
-  plan over ten million listings; docs/performance.md, session 10).
+- The run-wide facts are then computed for the validated records and for the known listings whose facts can have
+  changed (`listings_to_check`, docs/decisions.md 25): those sharing a box with a validated record, with a stored
+  listing the run did not read, with a known record rejected as a repeat or with a listing the last run did not read
+  (`absent_listings`), those its sales name or whose stored demand came from sales, and every grouped listing.
+  Repeated listing_ids first (`repeated_listing_ids`), then shared boxes over every listing of the run that has one of
+  their boxes (`with_shared_box_counts`), and their input fingerprints, compared with the stored ones (`to_rescore`).
+  Every other known listing keeps its rows without its keys being read: where the run read each known listing is
+  kept in arrays by its place in the known set (`KnownInRun`, 17 bytes a stored listing).
 
 A box, category or product group compared by its 64-bit key rather than by its values gives what the full run's
 comparisons of the values give, but for a hash collision (about one in 2^64 per pair); listing_ids are compared as
@@ -192,51 +193,80 @@ def box_key() -> pl.Expr:
     return pl.when(all_sides_known()).then(combined_hash([pl.col(side) for side in SIDES])).alias("box_key")
 
 
-_KNOWN_KEYS = {  # what known_listings.sql reads
+_KNOWN_KEYS = {  # what known_listings_to_check.sql reads
     LISTING_FINGERPRINT: pl.UInt64, STORED_INPUT_FINGERPRINT: pl.UInt64, "box_key": pl.UInt64,
     "category_key": pl.UInt64, "group_key": pl.UInt64, "own_units_sold": pl.Float64, "assumed_currency": pl.String,
 }
 
 
-def known_of_run(store: duckdb.DuckDBPyConnection, known: KnownSet, seen: pl.DataFrame) -> pl.DataFrame:
-    """The stored keys of the known listings the run read (`seen`: POSITION, PART, _file_index, source_row; repeats
-    left out, so each position once), each with where it was read. The store is attached to `store` as `store`.
+@dataclass(frozen=True)
+class KnownInRun:
+    """Where the run read each known listing it holds (repeats left out, so once each), by the listing's position in
+    the known set: four arrays as long as the known set, 17 bytes a stored listing."""
 
-    The keys are read in the store's order; where each listing was read is written into that order through the sort
-    of their fingerprints, and the listings read are kept: no join, whose hash table and output held 4.4 GB at 10M
-    listings."""
+    present: np.ndarray  # read by the run
+    part: np.ndarray  # PART
+    file_index: np.ndarray  # FILE_INDEX
+    source_row: np.ndarray
+
+    @classmethod
+    def of(cls, known: KnownSet, seen: pl.DataFrame) -> KnownInRun:
+        """From the run's known records (`seen`: POSITION, PART, _file_index, source_row; repeats left out)."""
+        positions = seen.get_column(POSITION).to_numpy()
+        present = np.zeros(known.fingerprints.size, dtype=bool)
+        present[positions] = True
+        where = []
+        for column, dtype in ((PART, np.int32), (FILE_INDEX, np.int32), ("source_row", np.int64)):
+            values = np.zeros(known.fingerprints.size, dtype=dtype)
+            values[positions] = seen.get_column(column).to_numpy()
+            where.append(values)
+        return cls(present, *where)
+
+    def located(self, known: KnownSet, keys: pl.DataFrame) -> pl.DataFrame:
+        """The rows of `keys` (with their listing_fingerprint) whose listing the run read, with where it read it."""
+        positions = known.positions(keys.get_column(LISTING_FINGERPRINT).to_numpy())
+        read = positions >= 0
+        read[read] = self.present[positions[read]]
+        at = positions[read]
+        return keys.filter(pl.Series(read)).with_columns(
+            pl.Series(PART, self.part[at]), pl.Series(FILE_INDEX, self.file_index[at]),
+            pl.Series("source_row", self.source_row[at]),
+        )
+
+
+def listings_to_check(
+    store: duckdb.DuckDBPyConnection, known: KnownSet, in_run: KnownInRun, wanted: np.ndarray,
+    touched_boxes: pl.Series,
+) -> pl.DataFrame:
+    """The stored keys of the known listings of the run whose input fingerprint may have changed, each with where the
+    run read it (sql/run_wide/known_listings_to_check.sql): those `wanted` (by fingerprint: listings of the store the
+    run did not read, known records it rejected as repeats, listings the last run did not read, listings its sales
+    name), every grouped one, every one whose stored demand came from sales, and every one that shares a box with
+    them or has one of the `touched_boxes` (the validated records'). The others' facts are those they were scored with
+    (docs/decisions.md, 25). The store is attached to `store` as `store`."""
     from xborder_pipeline.store.database import sql_text
 
     if not known.fingerprints.size:  # a store without keys (an earlier version's): nothing of it is known
-        keys = pl.DataFrame(schema=_KNOWN_KEYS)
-    else:
-        keys = _in_one_chunk(store.sql(sql_text("run_wide/known_listings.sql")).pl())
-    fingerprints = keys.get_column(LISTING_FINGERPRINT)
-    order = fingerprints.arg_sort().to_numpy()  # the row of the i-th smallest fingerprint
-    if not np.array_equal(fingerprints.to_numpy()[order], known.fingerprints):  # the set staging searched: a defect
-        raise RuntimeError("the stored listing keys changed during the run: run again")
-    rows = order[seen.get_column(POSITION).to_numpy()]
-    in_run = np.zeros(keys.height, dtype=bool)
-    in_run[rows] = True
-    where = []
-    for column, dtype in ((PART, np.int32), (FILE_INDEX, np.int32), ("source_row", np.int64)):
-        values = np.zeros(keys.height, dtype=dtype)
-        values[rows] = seen.get_column(column).to_numpy()
-        where.append(pl.Series(column, values))
-    return keys.with_columns(*where).filter(pl.Series(in_run))
+        return pl.DataFrame(schema={**_KNOWN_KEYS, PART: pl.Int32, FILE_INDEX: pl.Int32, "source_row": pl.Int64})
+    store.register("wanted_listings", pl.DataFrame({LISTING_FINGERPRINT: wanted},
+                                                   schema={LISTING_FINGERPRINT: pl.UInt64}).to_arrow())
+    store.register("touched_boxes", touched_boxes.drop_nulls().unique().alias("box_key").to_frame().to_arrow())
+    try:
+        keys = store.sql(sql_text("run_wide/known_listings_to_check.sql")).pl()
+    finally:
+        store.unregister("wanted_listings")
+        store.unregister("touched_boxes")
+    return in_run.located(known, keys)
 
 
-def _in_one_chunk(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with each column in one chunk, made a column at a time (the old one let go as the new is made).
-
-    DuckDB hands its rows in chunks; the plan adds columns of one chunk, and polars copies a frame of unaligned chunks
-    whole at the next step that adds one: three copies of the run's keys, 0.9 GB above the plan's peak at 10M."""
-    columns = frame.get_columns()
-    del frame
-    whole = []
-    while columns:
-        whole.append(columns.pop(0).rechunk())
-    return pl.DataFrame(whole)
+def known_with_assumed_currency(store: duckdb.DuckDBPyConnection, known: KnownSet, in_run: KnownInRun) -> pl.DataFrame:
+    """The known listings of the run that were read in an assumed currency (assumed_currency, _file_index)."""
+    if not known.fingerprints.size:
+        return pl.DataFrame(schema={"assumed_currency": pl.String, FILE_INDEX: pl.Int32})
+    keys = store.sql(
+        "select listing_fingerprint, assumed_currency from store.listing_keys where assumed_currency is not null"
+    ).pl()
+    return in_run.located(known, keys).select("assumed_currency", FILE_INDEX)
 
 
 def unnamed_demand() -> dict[str, pl.Expr]:

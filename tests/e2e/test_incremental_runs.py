@@ -361,3 +361,85 @@ def test_the_known_set_is_sorted_once_for_all_the_files_of_a_run_and_let_go_afte
     # the store's fingerprints sorted once for staging every file and for the plan; never read back in the process
     assert [path for path, _ in reads if "known_fingerprints" in path] == []
     assert not batches._KNOWN_SETS
+
+
+def _box_night(folder: Path, night: int, absent: tuple[str, ...] = ()) -> Path:
+    """Six listings in one 44 cm box across three categories and two listings of their own box, less `absent`."""
+    categories = ["Toys", "Toys", "Home & Kitchen", "Home & Kitchen", "Sports", "Sports"]
+    rows = [
+        {"listing_id": f"BOXA-{number}", "sku": f"BOXA-SKU-{number}", "category": category,
+         "length_cm": "44", "width_cm": "44", "height_cm": "44"}
+        for number, category in enumerate(categories, start=1)
+    ] + [{"listing_id": f"OWN-{number}", "sku": f"OWN-SKU-{number}", "length_cm": str(20 + number)}
+         for number in (1, 2)]
+    kept = [row for row in rows if row["listing_id"] not in absent]
+    return canonical_csv(folder / f"night{night}.csv", kept, COLUMNS)
+
+
+def test_listings_that_leave_the_export_and_come_back_rescore_the_listings_sharing_their_box(tmp_path) -> None:
+    """A listing missing from a night keeps its rows, but no longer counts in its box; when it comes back, it counts
+    again: the listings that stayed in the box are scored again both times, and every table equals a full rescore
+    of the same night. The run knows which stored listings the last run did not read (absent_listings)."""
+    away = ("BOXA-5", "BOXA-6")
+    nights = [_box_night(tmp_path, 1), _box_night(tmp_path, 2, absent=away), _box_night(tmp_path, 3),
+              _box_night(tmp_path, 4)]
+    db = tmp_path / "incremental.duckdb"
+    _score([nights[0]], db)
+    rescored: dict[int, list[str]] = {}
+    for night, path in enumerate(nights[1:], start=2):
+        full = tmp_path / f"full night {night}.duckdb"
+        shutil.copy(db, full)
+        summary = _score([path], db)
+        _score([path], full, full_refresh=True)
+        assert summary.rescore_reason.startswith("incremental")
+        for table in _objects(db):
+            _assert_same(_stored(db, table), _stored(full, table), f"night {night}: {table}")
+        rescored[night] = query(db, "select listing_id from listing_scores where run_id = $run order by 1",
+                                {"run": summary.run_id})["listing_id"].to_list()
+        if night == 2:
+            assert query(db, "select count(*) from absent_listings").item() == 2
+
+    stayed = ["BOXA-1", "BOXA-2", "BOXA-3", "BOXA-4"]
+    assert rescored == {2: stayed, 3: stayed, 4: []}  # those back were scored with a box of six: as they are now
+    reasons = query(db, "select listing_id, reasons from listing_scores where listing_id like 'BOXA-%'")
+    assert all("PLACEHOLDER_DIMENSIONS" in reason for reason in reasons["reasons"])
+    assert query(db, "select count(*) from absent_listings").item() == 0
+
+
+def _sales(path: Path, rows: list[tuple[str, str, str, int]]) -> Path:
+    """A canonical sales file: (sku, period_start, period_end, units) of the box listings' marketplace and seller."""
+    lines = ["sku,marketplace,seller_id,period_start,period_end,units,revenue,currency"]
+    lines += [f"{sku},amazon_us,shenzhen-gadgets,{start},{end},{units},," for sku, start, end, units in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("later", "rescored_later"), [("2026-11-21", []), ("2026-12-05", ["BOXA-1", "OWN-1"]),
+                                                     ("2026-11-10", ["OWN-2"])])
+def test_listings_whose_sales_are_new_or_grow_old_are_rescored_as_a_full_run_scores_them(
+        tmp_path, later, rescored_later) -> None:
+    """A listing's demand comes from the sales history that names its SKU, as of the run's day: an incremental run
+    looks again at the listings its sales name and at those whose stored demand came from sales. Run on days of the
+    same scoring context as 2026-11-20: on 2026-12-05, BOXA-1's sales of July and August are out of the window and
+    OWN-1's of October out of the last 30 days; on 2026-11-10, OWN-2's sales of November's first half are not
+    over yet, and no sales name it (a listing in a box of its own)."""
+    listings = _box_night(tmp_path, 1)
+    first = _sales(tmp_path / "sales1.csv", [("BOXA-SKU-1", "2026-07-01", "2026-07-31", 35),
+                                            ("BOXA-SKU-1", "2026-08-01", "2026-08-31", 40),
+                                            ("OWN-SKU-2", "2026-11-01", "2026-11-15", 9)])
+    second = _sales(tmp_path / "sales2.csv", [("OWN-SKU-1", "2026-10-01", "2026-10-31", 12)])
+    db = tmp_path / "incremental.duckdb"
+    _score([listings, first], db)
+    rescored = []
+    for night, (paths, as_of) in enumerate([([listings, second], AS_OF), ([listings], later)], start=2):
+        full = tmp_path / f"full night {night}.duckdb"
+        shutil.copy(db, full)
+        summary = _score(paths, db, as_of=as_of)
+        _score(paths, full, full_refresh=True, as_of=as_of)
+        assert summary.rescore_reason.startswith("incremental")
+        for table in _objects(db):
+            _assert_same(_stored(db, table), _stored(full, table), f"night {night}: {table}")
+        rescored.append(query(db, "select listing_id from listing_scores where run_id = $run order by 1",
+                              {"run": summary.run_id})["listing_id"].to_list())
+
+    assert rescored == [["OWN-1"], rescored_later]

@@ -403,6 +403,7 @@ def write_spooled_run(
     duckdb_settings: dict[str, str] | None = None,
     sales_parts: list[Path] | None = None,
     assumed_currency_parts: list[Path] | None = None,
+    absent_part: Path | None = None,
     *,
     read_back: Callable[[duckdb.DuckDBPyConnection, int], T],
 ) -> T:
@@ -412,7 +413,8 @@ def write_spooled_run(
     committed (before the connection closes).
 
     An incremental run (xborder_pipeline.incremental) gives `assumed_currency_parts` (every valid listing of the
-    run read in an assumed currency, kept or scored again), since its incoming rows are only those it scored again."""
+    run read in an assumed currency, kept or scored again), since its incoming rows are only those it scored again,
+    and `absent_part`, the fingerprints of the stored listings it did not read (absent_listings)."""
     with open_for_writing(db_path, duckdb_settings) as connection:
         ensure_schema(connection)
         for kind, (view, columns) in INCOMING.items():
@@ -434,10 +436,14 @@ def write_spooled_run(
             # An incremental run deletes a few rows in every row group: DuckDB's vacuum would rewrite them all at the
             # commit (12 s at 1M listings for 15k rescored). The deleted rows stay as tombstones until a full run.
             connection.execute("set max_vacuum_tasks = 0")
+        if absent_part is not None:
+            connection.read_parquet(str(absent_part)).create_view("incoming_absent_listings", replace=True)
         of_run = "incoming_assumed_currencies" if assumed_currency_parts else "incoming_listings"
         changes = _load_incoming(connection, run, counts, finished_at, processed_files, thresholds,
-                                 has_sales=bool(sales_parts), listings_of_run=of_run)
-        connection.execute("drop view if exists incoming_assumed_currencies")  # a view over the spool, gone with it
+                                 has_sales=bool(sales_parts), listings_of_run=of_run,
+                                 absent_named=absent_part is not None)
+        for view in ("incoming_assumed_currencies", "incoming_absent_listings"):  # views over the spool, gone with it
+            connection.execute(f"drop view if exists {view}")
         return read_back(connection, changes)
 
 
@@ -460,9 +466,13 @@ def _load_incoming(
     thresholds: list[tuple[str, float, str]] | None,
     has_sales: bool = False,
     listings_of_run: str = "incoming_listings",
+    absent_named: bool = False,
 ) -> int:
     """One transaction: the run's row, its score changes, the current rows replaced, rejects and skips,
-    and its sales periods (replacing stored rows of the same kind, seller, SKU and period)."""
+    and its sales periods (replacing stored rows of the same kind, seller, SKU and period).
+
+    `absent_named`: the view incoming_absent_listings names the stored listings an incremental run did not read;
+    else the run read every listing it scored (absent_listings)."""
     stamps = {"run_id": run.run_id, "scored_at": finished_at}
     connection.execute("begin transaction")
     try:
@@ -484,6 +494,7 @@ def _load_incoming(
                               listings="incoming_scores")
         # a listing scored outside a run (write_run) has no keys: its old ones go, and a run validates it again
         _replace_current_rows(connection, "listing_keys", "incoming_keys", {}, listings="incoming_scores")
+        _record_absent_listings(connection, absent_named)
         _append(connection, "rejected_rows", "incoming_rejects", {"run_id": run.run_id})
         _append(connection, "skipped_rows", "incoming_skipped", {"run_id": run.run_id})
         if processed_files is not None and not processed_files.is_empty():
@@ -498,6 +509,19 @@ def _load_incoming(
         raise
     connection.execute("commit")
     return changes
+
+
+def _record_absent_listings(connection: duckdb.DuckDBPyConnection, absent_named: bool) -> None:
+    """absent_listings: the stored listings the run did not read. An incremental run names them (the view
+    incoming_absent_listings, by fingerprint; those it wrote again under the same listing_id are gone from
+    listing_keys); a run that scored every listing it read leaves out those it scored."""
+    connection.execute("delete from absent_listings")
+    if absent_named:
+        connection.execute("insert into absent_listings select listing_fingerprint from listing_keys "
+                           "semi join incoming_absent_listings using (listing_fingerprint)")
+    else:
+        connection.execute("insert into absent_listings select listing_fingerprint from listing_keys "
+                           "anti join incoming_scores using (listing_id)")
 
 
 def _record_assumed_currencies(
