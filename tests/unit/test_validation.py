@@ -110,3 +110,24 @@ def test_reject_share_at_the_limit_passes(settings) -> None:
     check_reject_share(5, 1, 0.2, pl.DataFrame())
 
 
+
+
+def test_a_batch_of_failures_is_told_as_each_failure_alone_is_told() -> None:
+    """The messages of a batch's failures, phrased once per column and check, are those of each failure alone."""
+    from xborder_pipeline.validation import _explain_check, _explained_checks
+
+    huge = "x" * 7_500
+    cases = pl.DataFrame({
+        "column": ["price", "title", "title", "listing_id", "currency", "weight_kg", "price", "length_cm", "title",
+                   "sku", "price"],
+        "check": ["greater_than(0)", "str_length(None, 5000)", "str_length(None, 5000)", "not_nullable",
+                  "price_has_currency", "less_than_or_equal_to(1000.0)", "is_finite", "less_than_or_equal_to(300)",
+                  "a_check_of_a_newer_pandera", "greater_than(0)", "greater_than(0)"],
+        "failure_case": ["0.0", huge, None, None, "12", "4300.0", "nan", "400", "y" * 250, None, "-1"],
+    })
+
+    one_at_a_time = [_explain_check(failure) for failure in cases.to_dicts()]
+
+    assert _explained_checks(cases).to_list() == one_at_a_time
+    assert one_at_a_time[1].startswith("title is 7,500 characters long")
+    assert one_at_a_time[8].endswith("y…'") and len(one_at_a_time[8]) < 300
