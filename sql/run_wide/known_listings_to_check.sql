@@ -9,7 +9,7 @@
 -- with what its facts are computed from; the other known listings keep their rows unread (docs/decisions.md, 25).
 -- The store is attached as `store`.
 -- Each condition is its own scan and semi join: OR-ed in one scan, DuckDB took 55-65 ms at 1M, against 30-35 ms
--- (and the keys as a CTE read twice, 60 ms: DuckDB materialises it).
+-- (the whole keys as a CTE read twice: 60 ms, DuckDB materialises it).
 -- grain: one row per stored listing looked at.
 with looked_at as (
     select listing_fingerprint, box_key from store.listing_keys where group_key is not null
@@ -25,6 +25,11 @@ counted_boxes as (
     select box_key from looked_at where box_key is not null
     union
     select box_key from touched_boxes
+),
+to_read as (
+    select listing_fingerprint from looked_at
+    union
+    select listing_fingerprint from store.listing_keys semi join counted_boxes using (box_key)
 )
 select
     listing_fingerprint,
@@ -35,15 +40,4 @@ select
     own_units_sold,
     assumed_currency
 from store.listing_keys
-semi join (select listing_fingerprint from looked_at) using (listing_fingerprint)
-union  -- a listing looked at that has a counted box comes from both: once
-select
-    listing_fingerprint,
-    input_fingerprint as stored_input_fingerprint,
-    box_key,
-    category_key,
-    group_key,
-    own_units_sold,
-    assumed_currency
-from store.listing_keys
-semi join counted_boxes using (box_key);
+semi join to_read using (listing_fingerprint);
