@@ -675,8 +675,10 @@ def _incremental_plan(
     seen = _seen_records(spool, numbers)
     repeated = np.empty(0, dtype=np.int64)  # the known set's positions of known records rejected as repeats
     if not repeats.is_empty():
-        repeated = seen.join(repeats, on=[FILE_INDEX, "source_row"], how="semi").get_column(POSITION).to_numpy()
-        seen = seen.join(repeats, on=[FILE_INDEX, "source_row"], how="anti")
+        marked = seen.join(repeats.with_columns(_repeat=pl.lit(True)), on=[FILE_INDEX, "source_row"], how="left")
+        is_repeat = marked.get_column("_repeat").is_not_null()
+        repeated = marked.get_column(POSITION).filter(is_repeat).to_numpy()
+        seen = marked.filter(~is_repeat).drop("_repeat")
     in_run = KnownInRun.of(known_set, seen)
     del seen  # a run's known records: 24 bytes each, let go before the facts are computed
     validated = with_sales_demand(
@@ -785,7 +787,7 @@ def _known_with_demand(
     figure unless the run's sales history names its SKU or id (`named`: matched by with_sales_demand); the others'
     demand hashes are those of a listing no sales name."""
     known = known.with_columns(pl.lit(True).alias("known"))
-    if all(lookup is None for lookup in demand) or known.is_empty():
+    if named.is_empty() or known.is_empty():
         return [known.with_columns(**unnamed_demand()).select(PLANNED)]
     return [
         known.join(named, on=LISTING_FINGERPRINT, how="anti").with_columns(**unnamed_demand()).select(PLANNED),
